@@ -1,0 +1,3 @@
+from vcsedesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,221 @@
+"""The ``vcsedesk`` command: with no subcommand it opens the app; subcommands work headless.
+
+Every subcommand shares ``--data-dir`` and ``--db`` and reports problems as one plain
+sentence (and a way forward) on stderr.  Exit codes: 0 done, 1 a check found problems,
+2 wrong usage, 3 refused (bad input, or the computer is in the way).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vcsedesk import __version__
+
+if TYPE_CHECKING:  # heavy imports stay off the start-up path
+    from vcsedesk.store.database import Database
+    from vcsedesk.store.location import DataFolder
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_REFUSED = 0, 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vcsedesk",
+        description="vcsedesk keeps a community organisation's contacts, engagement notes, "
+        "reimbursement claims and partnership returns. Run it with no command to open the app.",
+        epilog="Data lives in the platform's user data folder unless --data-dir or "
+        "VCSEDESK_DATA_DIR says otherwise.",
+    )
+    parser.add_argument("--version", action="version", version=f"vcsedesk {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="data folder (default: $VCSEDESK_DATA_DIR, else the platform's user data folder)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: $VCSEDESK_DB_URL, else the SQLite file in the data folder; "
+        "postgresql+psycopg://user@host/name for a shared database)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo",
+        help="fill a new, empty data folder with realistic sample data",
+        description="Fill a new, empty data folder with realistic fake data (UK names, addresses "
+        "and postcodes) for trying vcsedesk out, screenshots and benchmarks.",
+    )
+    demo.add_argument("--size", choices=["small", "large"], default="small", help="how much data (default: small)")
+    demo.add_argument("--seed", type=int, default=2026, help="random seed, for the same data every time")
+    demo.set_defaults(handler=cmd_demo)
+
+    backup = sub.add_parser(
+        "backup",
+        help="take a backup copy of the data now",
+        description="Copy the data file safely (even while the app is open) into the backups "
+        "folder, or to FILE. Old automatic backups are rotated.",
+    )
+    backup.add_argument("--to", metavar="FILE", type=Path, help="write the copy here instead")
+    backup.set_defaults(handler=cmd_backup)
+
+    restore = sub.add_parser(
+        "restore",
+        help="replace the data with a backup copy",
+        description="Check FILE (intact, made by vcsedesk, not from a newer version), keep a copy "
+        "of the current data in the backups folder, then replace the data with FILE.",
+    )
+    restore.add_argument("file", metavar="FILE", type=Path, help="the backup to restore")
+    restore.set_defaults(handler=cmd_restore)
+
+    check = sub.add_parser(
+        "check",
+        help="check the data file for damage",
+        description="Run integrity and link checks on the data and report in plain words. "
+        "Exits 1 if a problem is found.",
+    )
+    check.set_defaults(handler=cmd_check)
+
+    migrate = sub.add_parser(
+        "migrate",
+        help="bring the data up to this version's format",
+        description="Upgrade the data to this version of vcsedesk (a backup is taken first). "
+        "The app does this by itself on start; this is for scripts and shared databases.",
+    )
+    migrate.add_argument("--status", action="store_true", help="only say whether an upgrade is needed")
+    migrate.set_defaults(handler=cmd_migrate)
+    return parser
+
+
+# -- commands ---------------------------------------------------------------------------------
+def _folder(args: argparse.Namespace) -> DataFolder:
+    from vcsedesk.store.location import DataFolder
+
+    return DataFolder.resolve(args.data_dir)
+
+
+def _locked(args: argparse.Namespace, run: Callable[[DataFolder], int]) -> int:
+    from vcsedesk.store.lock import DataFolderLock
+
+    folder = _folder(args)
+    folder.create()
+    with DataFolderLock(folder.lock_file, program="vcsedesk " + args.command):
+        return run(folder)
+
+
+def _open(args: argparse.Namespace, folder: DataFolder) -> Database:
+    from vcsedesk.services.maintenance import open_database
+
+    db, _ = open_database(folder, args.db)
+    return db
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from vcsedesk.services import demo
+
+    def run(folder: DataFolder) -> int:
+        with _open(args, folder) as db:
+            result = demo.load(db, size=args.size, device_id=folder.device_id(), seed=args.seed)
+        folder.save_installation(user_id=str(result.administrator.user_id))
+        print(
+            f"Demo data ({args.size}) loaded for {result.organisation}: {result.users} users on "
+            f"{result.devices} devices. You are {result.administrator.name}, an administrator."
+        )
+        return EXIT_OK
+
+    return _locked(args, run)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from vcsedesk.services import maintenance
+    from vcsedesk.store.backup import copy_database
+
+    folder = _folder(args)
+    with _open(args, folder) as db:
+        if args.to:
+            if db.path is None:
+                maintenance.backup_now(db, folder)  # raises the PostgreSQL explanation
+            assert db.path is not None
+            copy_database(db.path, args.to.absolute())
+            print(f"Backup written to {args.to.absolute()}")
+        else:
+            taken = maintenance.backup_now(db, folder)
+            print(f"Backup written to {taken.path}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from vcsedesk.services import maintenance
+
+    def run(folder: DataFolder) -> int:
+        if args.db:
+            from vcsedesk.domain.errors import UserError
+
+            raise UserError("restore works on the data folder's own file, not on a shared --db database.")
+        result = maintenance.restore(folder, args.file)
+        print(f"Restored the data from {result.restored_from}.")
+        if result.kept_copy:
+            print(f"The data it replaced was kept at {result.kept_copy}.")
+        return EXIT_OK
+
+    return _locked(args, run)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from vcsedesk.services import maintenance
+    from vcsedesk.store.database import Database
+
+    folder = _folder(args)
+    with Database(folder.database_url(args.db)) as db:
+        if db.path is not None and not db.path.exists():
+            print(f"There is no data at {db.path} yet.")
+            return EXIT_OK
+        report = maintenance.check(db)
+    print("\n".join(report.lines()))
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from vcsedesk.store import migrate
+    from vcsedesk.store.database import Database
+
+    def run(folder: DataFolder) -> int:
+        if args.status:
+            with Database(folder.database_url(args.db)) as db:
+                print(migrate.status(db).describe())
+            return EXIT_OK
+        with Database(folder.database_url(args.db)) as db:
+            before = migrate.prepare(db, backup_folder=folder.backups)
+            after = migrate.status(db)
+        if before.revision == after.revision:
+            print(after.describe())
+        else:
+            print(f"Upgraded the data from schema {before.revision or '(new)'} to {after.revision}.")
+        return EXIT_OK
+
+    return _locked(args, run)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from vcsedesk.ui.app import run_app
+
+        return run_app(data_dir=args.data_dir, db_url=args.db)
+    from vcsedesk.domain.errors import EnvironmentProblem, VcsedeskError
+    from vcsedesk.logs import configure_logging
+
+    configure_logging(console=False)
+    try:
+        code: int = args.handler(args)
+    except VcsedeskError as exc:
+        print(f"vcsedesk: {exc}", file=sys.stderr)
+        if isinstance(exc, EnvironmentProblem) and exc.way_forward:
+            print(exc.way_forward, file=sys.stderr)
+        return EXIT_REFUSED
+    return code

@@ -1,0 +1,1 @@
+"""Persistence: schema, engine and sessions, migrations, backup and the data-folder lock."""

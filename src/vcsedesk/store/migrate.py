@@ -1,0 +1,133 @@
+"""Schema versions: inspect a database, bring it up to date, refuse what is not ours.
+
+At start-up :func:`prepare` looks at the database and:
+
+* a new, empty database is created at the latest schema and marked as ours;
+* a database whose schema is behind is first copied (SQLite backup API) and then upgraded;
+* a database from a newer vcsedesk is refused — it would be unsafe to write to;
+* a file that is not a vcsedesk database is named as such and left alone.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from vcsedesk.domain.errors import NewerDatabase, NotAVcsedeskDatabase
+from vcsedesk.store import backup
+from vcsedesk.store.database import APPLICATION_ID, Database
+from vcsedesk.store.models import Base
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class SchemaState(enum.Enum):
+    EMPTY = "empty"
+    CURRENT = "current"
+    BEHIND = "behind"
+    NEWER = "newer"
+    FOREIGN = "foreign"
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    state: SchemaState
+    revision: str | None
+    head: str
+
+    def describe(self) -> str:
+        return {
+            SchemaState.EMPTY: "The database is empty.",
+            SchemaState.CURRENT: "The database is up to date.",
+            SchemaState.BEHIND: f"The database is at schema {self.revision}; this version of vcsedesk uses {self.head}.",
+            SchemaState.NEWER: f"The database was written by a newer vcsedesk (schema {self.revision}).",
+            SchemaState.FOREIGN: "The database was not made by vcsedesk.",
+        }[self.state]
+
+
+def alembic_config(connection: Any = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migrations folder has no revisions"
+    return head
+
+
+def known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def status(db: Database) -> SchemaStatus:
+    head = head_revision()
+    with db.engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        revision = MigrationContext.configure(conn).get_current_revision()
+    app_id = db.application_id()
+    if db.is_sqlite and app_id not in (0, APPLICATION_ID):
+        return SchemaStatus(SchemaState.FOREIGN, revision, head)
+    if revision is None:
+        if tables - {"alembic_version"}:
+            return SchemaStatus(SchemaState.FOREIGN, None, head)
+        return SchemaStatus(SchemaState.EMPTY, None, head)
+    if revision not in known_revisions():
+        return SchemaStatus(SchemaState.NEWER, revision, head)
+    if revision == head:
+        return SchemaStatus(SchemaState.CURRENT, revision, head)
+    return SchemaStatus(SchemaState.BEHIND, revision, head)
+
+
+def upgrade(db: Database, target: str = "head") -> None:
+    with db.writer.begin() as conn:
+        command.upgrade(alembic_config(conn), target)
+    db.set_application_id()
+
+
+def prepare(db: Database, *, backup_folder: Path | None) -> SchemaStatus:
+    """Bring ``db`` to the current schema, backing it up first if it must change.
+
+    Returns the status found before any change.  Raises NotAVcsedeskDatabase or
+    NewerDatabase with a message for a person.
+    """
+    found = status(db)
+    where = db.display_name
+    if found.state is SchemaState.FOREIGN:
+        raise NotAVcsedeskDatabase(f"{where} is not a vcsedesk data file, so it was left untouched.")
+    if found.state is SchemaState.NEWER:
+        raise NewerDatabase(
+            f"{where} was last used by a newer version of vcsedesk (schema {found.revision}). "
+            "This version cannot open it safely."
+        )
+    if found.state is SchemaState.BEHIND:
+        if db.path is not None and backup_folder is not None:
+            backup.take_backup(db.path, backup_folder, f"before-migration-{found.revision}")
+        log.info("Upgrading %s from %s to %s", where, found.revision, found.head)
+        upgrade(db)
+    elif found.state is SchemaState.EMPTY:
+        log.info("Creating a new vcsedesk database at %s", where)
+        upgrade(db)
+    return found
+
+
+def model_differences(db: Database) -> list[Any]:
+    """Differences between the models and the migrated schema (empty when they agree)."""
+    with db.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        return list(compare_metadata(ctx, Base.metadata))

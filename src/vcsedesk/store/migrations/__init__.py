@@ -1,0 +1,1 @@
+"""Alembic migrations for the vcsedesk schema (run through vcsedesk.store.migrate)."""
