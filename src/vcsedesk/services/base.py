@@ -119,11 +119,20 @@ def utcnow() -> datetime:
 class UnitOfWork:
     """One transaction's changes and the journal entries that describe them."""
 
-    def __init__(self, session: Session, actor: Actor, summary: str, undoes: uuid.UUID | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor,
+        summary: str,
+        undoes: uuid.UUID | None = None,
+        *,
+        undoable: bool = True,
+    ) -> None:
         self.session = session
         self.actor = actor
         self.summary = summary
         self.undoes = undoes
+        self.undoable = undoable
         self.changes = Changes(change_set=uuid.uuid4(), summary=summary)
 
     # -- reading ---------------------------------------------------------------------------
@@ -243,6 +252,7 @@ class UnitOfWork:
                 operation=operation,
                 changes=changes,
                 summary=summary or self.summary,
+                undoable=self.undoable,
             )
         )
 
@@ -266,6 +276,7 @@ def last_undoable(session: Session, actor: Actor) -> uuid.UUID | None:
         .where(
             JournalEntry.actor_id == actor.user_id,
             JournalEntry.undoes.is_(None),
+            JournalEntry.undoable.is_(True),
             JournalEntry.change_set.not_in(undone),
         )
         .order_by(JournalEntry.seq.desc())

@@ -63,7 +63,7 @@ def first_run(
         session.add(user)
         session.flush()
         actor = Actor(user_id=user.id, name=user.name, role=Role.ADMINISTRATOR, device_id=device_id)
-        uow = UnitOfWork(session, actor, f"Set up vcsedesk for {org_values['name']}")
+        uow = UnitOfWork(session, actor, f"Set up vcsedesk for {org_values['name']}", undoable=False)
         uow._journal(
             user,
             "insert",

@@ -137,13 +137,11 @@ class Database:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading; anything it writes is rolled back."""
+        """A session for reading; anything it writes is rolled back.  Objects loaded in it
+        stay readable after it closes (closing detaches them without expiring them)."""
         try:
             with self._read_sessions() as session:
-                try:
-                    yield session
-                finally:
-                    session.rollback()
+                yield session
         except (OperationalError, DBAPIError) as exc:
             raise translate_error(exc, "reading") from exc
 

@@ -155,6 +155,7 @@ class JournalEntry(Base):
 
     Entries written by one service call share a ``change_set``; undo works a change set at
     a time and writes a new change set whose ``undoes`` names the one it reverses.
+    ``seq`` orders entries on this database; ``id`` names an entry across copies (sync).
     ``changes`` maps each field to ``[before, after]`` in JSON form.
     """
 
@@ -172,6 +173,8 @@ class JournalEntry(Base):
     operation: Mapped[str] = mapped_column(String(16))
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     summary: Mapped[str] = mapped_column(Text, default="")
+    #: False for changes that must not be undone from the history (setting up vcsedesk).
+    undoable: Mapped[bool] = mapped_column(default=True)
 
     __table_args__ = (
         Index("ix_journal_record", "table_name", "record_id"),

@@ -75,6 +75,7 @@ def upgrade() -> None:
         sa.Column("operation", sa.String(length=16), nullable=False),
         sa.Column("changes", sa.JSON(), nullable=False),
         sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("undoable", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(["actor_id"], ["users.id"], name=op.f("fk_journal_actor_id_users")),
         sa.ForeignKeyConstraint(["device_id"], ["devices.id"], name=op.f("fk_journal_device_id_devices")),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_journal")),
