@@ -106,3 +106,20 @@ def admin(db: Database, folder: DataFolder) -> Actor:
         user_name="Sam Patel",
         device_id=folder.device_id(),
     )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--benchmarks",
+        action="store_true",
+        help="run the benchmarks in tests/benchmarks (they are skipped in the normal run)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--benchmarks"):
+        return
+    skip = pytest.mark.skip(reason="benchmark: run with `pytest tests/benchmarks --benchmarks -s`")
+    for item in items:
+        if "benchmark" in item.keywords:
+            item.add_marker(skip)

@@ -50,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fill a new, empty data folder with realistic fake data (UK names, addresses "
         "and postcodes) for trying vcsedesk out, screenshots and benchmarks.",
     )
-    demo.add_argument("--size", choices=["small", "large"], default="small", help="how much data (default: small)")
+    demo.add_argument(
+        "--size", choices=["small", "large"], default="small", help="how much data (default: small)"
+    )
     demo.add_argument("--seed", type=int, default=2026, help="random seed, for the same data every time")
     demo.set_defaults(handler=cmd_demo)
 
@@ -133,9 +135,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from vcsedesk.services import maintenance
     from vcsedesk.store.backup import copy_database
+    from vcsedesk.store.database import Database
 
     folder = _folder(args)
-    with _open(args, folder) as db:
+    # A backup only reads: it neither creates nor upgrades the data, and is safe beside the
+    # open app (SQLite's backup API copies a consistent snapshot).
+    with Database(folder.database_url(args.db)) as db:
+        if db.path is not None and not db.path.exists():
+            print(f"There is no data at {db.path} yet, so there is nothing to back up.")
+            return EXIT_OK
         if args.to:
             if db.path is None:
                 maintenance.backup_now(db, folder)  # raises the PostgreSQL explanation
@@ -186,7 +194,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     def run(folder: DataFolder) -> int:
         if args.status:
             with Database(folder.database_url(args.db)) as db:
-                print(migrate.status(db).describe())
+                if db.path is not None and not db.path.exists():
+                    print(f"There is no data at {db.path} yet; it is created when vcsedesk first opens.")
+                else:
+                    print(migrate.status(db).describe())
             return EXIT_OK
         with Database(folder.database_url(args.db)) as db:
             before = migrate.prepare(db, backup_folder=folder.backups)

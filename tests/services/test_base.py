@@ -40,9 +40,7 @@ def test_update_journals_only_the_fields_that_changed(db: Database, admin: Actor
     assert after is not None and after.version == profile.version + 1
 
 
-def test_stale_save_is_refused_naming_who_and_when_and_overwrites_nothing(
-    db: Database, admin: Actor
-) -> None:
+def test_stale_save_is_refused_naming_who_and_when_and_overwrites_nothing(db: Database, admin: Actor) -> None:
     people.add_user(db, admin, name="Alex Jones", role="coordinator")
     profile = organisation.get_profile(db)
     assert profile is not None
@@ -92,7 +90,9 @@ def test_permission_is_checked(db: Database, admin: Actor) -> None:
     volunteer = people.actor_for(db, vid, admin.device_id)
     profile = organisation.get_profile(db)
     assert profile is not None
-    with pytest.raises(PermissionDenied, match="Val Unteer is a volunteer and may not manage the organisation"):
+    with pytest.raises(
+        PermissionDenied, match="Val Unteer is a volunteer and may not manage the organisation"
+    ):
         organisation.update_profile(db, volunteer, profile.version, name="Taken Over")
 
 

@@ -8,6 +8,7 @@ every problem at once, beside its field.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -49,7 +50,7 @@ def clean_text(value: str | None, *, label: str, max_length: int, required: bool
         return None
     if len(text) > max_length:
         raise Invalid(f"{label} is too long ({len(text)} characters; at most {max_length}).")
-    if any(ord(c) < 32 for c in text):
+    if any(unicodedata.category(c) == "Cc" for c in text):  # C0, DEL and C1 controls
         raise Invalid(f"{label} contains control characters.")
     return text
 

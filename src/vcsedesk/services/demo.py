@@ -38,9 +38,7 @@ ORGANISATIONS = (
     "Hope Street Food Bank",
     "Open Door Peer Support",
 )
-ROLE_MIX = (
-    [Role.VOLUNTEER] * 6 + [Role.STAFF] * 3 + [Role.COORDINATOR] * 2 + [Role.ADMINISTRATOR]
-)
+ROLE_MIX = [Role.VOLUNTEER] * 6 + [Role.STAFF] * 3 + [Role.COORDINATOR] * 2 + [Role.ADMINISTRATOR]
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ class FileReport:
 
 
 def _sqlite_checks(path: Path, report: FileReport) -> None:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(backup.sqlite_readonly_uri(path), uri=True)
     try:
         rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         if rows == ["ok"]:
@@ -177,10 +177,16 @@ def restore(folder: DataFolder, source: Path) -> RestoreResult:
     verify_candidate(source)
     kept = None
     live = folder.database
-    if live.exists():
-        kept = backup.take_backup(live, folder.backups, "before-restore").path
+    # Stage the copy first: the backup taken next rotates the backups folder, which may
+    # delete ``source`` itself when it is an old backup from that folder.
     staged = live.with_name(live.name + ".restoring")
     backup.copy_database(source, staged)
+    if live.exists():
+        try:
+            kept = backup.take_backup(live, folder.backups, "before-restore").path
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
     for suffix in ("-wal", "-shm"):
         live.with_name(live.name + suffix).unlink(missing_ok=True)
     staged.replace(live)

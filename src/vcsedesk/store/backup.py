@@ -24,7 +24,7 @@ from vcsedesk.domain.errors import DiskFull, EnvironmentProblem, ReadOnlyLocatio
 log = logging.getLogger(__name__)
 
 BACKUP_SUFFIX = ".vcsedesk"
-_NAME = re.compile(r"^vcsedesk-(\d{8}T\d{6}(?:\d{6})?)Z-([a-z-]+)" + re.escape(BACKUP_SUFFIX) + "$")
+_NAME = re.compile(r"^vcsedesk-(\d{8}T\d{6}(?:\d{6})?)Z-([a-z0-9-]+)" + re.escape(BACKUP_SUFFIX) + "$")
 
 #: Rotation: every backup from the last day, then the newest of each day for two weeks,
 #: then the newest of each ISO week for about three months.
@@ -40,10 +40,23 @@ class BackupFile:
     reason: str
 
 
+def sqlite_readonly_uri(path: Path) -> str:
+    """A ``file:`` URI opening ``path`` read-only with :func:`sqlite3.connect` (``uri=True``).
+
+    The path is percent-encoded: a bare ``#``, ``?`` or ``%`` in a folder name would otherwise
+    be read as URI syntax, and SQLite would open (and create) some other, empty file.
+    """
+    return path.absolute().as_uri() + "?mode=ro"
+
+
+def reason_slug(reason: str) -> str:
+    """The reason as it appears in a backup's name: "Before migration 0001" -> "before-migration-0001"."""
+    return re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-") or "manual"
+
+
 def backup_name(taken_at: datetime, reason: str) -> str:
     stamp = taken_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
-    slug = re.sub(r"[^a-z]+", "-", reason.lower()).strip("-") or "manual"
-    return f"vcsedesk-{stamp}Z-{slug}{BACKUP_SUFFIX}"
+    return f"vcsedesk-{stamp}Z-{reason_slug(reason)}{BACKUP_SUFFIX}"
 
 
 def parse_backup_name(path: Path) -> BackupFile | None:
@@ -66,11 +79,16 @@ def list_backups(folder: Path) -> list[BackupFile]:
 
 def copy_database(source: Path, destination: Path) -> None:
     """Copy a live SQLite database to ``destination`` atomically, with the backup API."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    if not source.is_file():
+        raise FileNotFoundError(errno.ENOENT, "There is no data file to copy", str(source))
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _environment_problem(exc, destination) from exc
     tmp = destination.with_name(destination.name + ".partial")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = sqlite3.connect(sqlite_readonly_uri(source), uri=True)
     try:
         dst = sqlite3.connect(tmp)
         try:
@@ -90,6 +108,10 @@ def copy_database(source: Path, destination: Path) -> None:
     except sqlite3.Error as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if "unable to open" in str(exc).lower():
+            raise ReadOnlyLocation(
+                f"{destination.parent} cannot be written to, so the copy was not made."
+            ) from exc
         if "full" in str(exc).lower():
             raise DiskFull(f"The disk is full, so the backup {destination.name} could not be made.") from exc
         raise
@@ -122,7 +144,7 @@ def take_backup(source: Path, folder: Path, reason: str, *, now: datetime | None
     copy_database(source, destination)
     log.info("Backup taken: %s", destination)
     rotate(folder, now=now)
-    return BackupFile(path=destination, taken_at=now, reason=reason)
+    return BackupFile(path=destination, taken_at=now, reason=reason_slug(reason))
 
 
 def backups_to_delete(taken: Iterable[datetime], now: datetime) -> set[datetime]:

@@ -70,10 +70,9 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     try:
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
-        mode = cur.execute("PRAGMA journal_mode = WAL").fetchone()
-        if mode and str(mode[0]).lower() != "wal":
-            log.warning("SQLite refused WAL mode (got %s); continuing in that mode", mode[0])
         cur.execute("PRAGMA synchronous = FULL")
+        # WAL is a lasting property of the file, so it is switched on by use_wal() once the
+        # file is known to be ours: merely looking at someone else's file must not change it.
     finally:
         cur.close()
 
@@ -156,6 +155,22 @@ class Database:
                     yield session
             except (OperationalError, DBAPIError) as exc:
                 raise translate_error(exc, "saving") from exc
+
+    def use_wal(self) -> None:
+        """Put a SQLite file in WAL mode (it stays so); call once the file is known to be ours."""
+        if not self.is_sqlite:
+            return
+        raw = self.writer.raw_connection()
+        try:  # outside any transaction: journal_mode cannot change inside one
+            cur = raw.cursor()
+            cur.execute("PRAGMA journal_mode = WAL")
+            row = cur.fetchone()
+            cur.close()
+        finally:
+            raw.close()
+        self.engine.dispose()  # readers opened before the switch start afresh in WAL
+        if row and str(row[0]).lower() != "wal":
+            log.warning("SQLite refused WAL mode (got %s); continuing in that mode", row[0])
 
     def set_application_id(self) -> None:
         if self.is_sqlite:

@@ -22,10 +22,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
+from sqlalchemy.exc import DBAPIError
 
 from vcsedesk.domain.errors import NewerDatabase, NotAVcsedeskDatabase
 from vcsedesk.store import backup
-from vcsedesk.store.database import APPLICATION_ID, Database
+from vcsedesk.store.database import APPLICATION_ID, Database, translate_error
 from vcsedesk.store.models import Base
 
 log = logging.getLogger(__name__)
@@ -77,10 +78,13 @@ def known_revisions() -> set[str]:
 
 def status(db: Database) -> SchemaStatus:
     head = head_revision()
-    with db.engine.connect() as conn:
-        tables = set(inspect(conn).get_table_names())
-        revision = MigrationContext.configure(conn).get_current_revision()
-    app_id = db.application_id()
+    try:
+        with db.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            revision = MigrationContext.configure(conn).get_current_revision()
+        app_id = db.application_id()
+    except DBAPIError as exc:  # e.g. "file is not a database": say so, in words
+        raise translate_error(exc, db.display_name) from exc
     if db.is_sqlite and app_id not in (0, APPLICATION_ID):
         return SchemaStatus(SchemaState.FOREIGN, revision, head)
     if revision is None:
@@ -115,6 +119,7 @@ def prepare(db: Database, *, backup_folder: Path | None) -> SchemaStatus:
             f"{where} was last used by a newer version of vcsedesk (schema {found.revision}). "
             "This version cannot open it safely."
         )
+    db.use_wal()
     if found.state is SchemaState.BEHIND:
         if db.path is not None and backup_folder is not None:
             backup.take_backup(db.path, backup_folder, f"before-migration-{found.revision}")

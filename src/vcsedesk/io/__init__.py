@@ -1,0 +1,1 @@
+"""Imports and exports: CSV, xlsx, vCard in; xlsx, PDF, CSV out. No Qt."""

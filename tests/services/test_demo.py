@@ -1,0 +1,109 @@
+"""Demo data: made through the services, journalled, the same for the same seed."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from vcsedesk.domain.errors import UserError
+from vcsedesk.domain.validation import clean_postcode
+from vcsedesk.services import demo, organisation, people, setup
+from vcsedesk.services.base import Actor
+from vcsedesk.store import migrate
+from vcsedesk.store.database import Database, sqlite_url
+from vcsedesk.store.models import Device, JournalEntry, User
+
+
+@pytest.fixture
+def reference(tmp_path: Path) -> Iterator[Database]:
+    """A second, SQLite database to compare against."""
+    db = Database(sqlite_url(tmp_path / "reference.vcsedesk"))
+    migrate.prepare(db, backup_folder=None)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def contents(db: Database) -> dict[str, Any]:
+    profile = organisation.get_profile(db)
+    assert profile is not None
+    with db.read() as session:
+        devices = sorted(d.name for d in session.scalars(select(Device)))
+    return {
+        "profile": {k: v for k, v in vars(profile).items() if k not in ("id",)},
+        "users": sorted((u.name, u.role.value, u.email) for u in people.list_users(db)),
+        "devices": devices,
+    }
+
+
+def test_small_demo_is_made_through_the_services(db: Database) -> None:
+    device = uuid.uuid4()
+    result = demo.load(db, size="small", device_id=device)
+
+    plan = demo.SIZES["small"]
+    assert setup.is_set_up(db)
+    users = people.list_users(db)
+    assert len(users) == result.users == plan.users
+    assert len(people.list_devices(db)) == result.devices == plan.devices
+    assert result.administrator.role.value == "administrator"
+    with db.read() as session:
+        entries = list(session.scalars(select(JournalEntry)))
+        user_ids = set(session.scalars(select(User.id)))
+    inserted = {e.record_id for e in entries if e.table_name == "users" and e.operation == "insert"}
+    assert inserted == user_ids, "every user has its journal entry"
+    assert {e.actor_id for e in entries} == {result.administrator.user_id}
+    assert {e.device_id for e in entries} == {device}
+    profile_edits = [e for e in entries if e.table_name == "organisation" and e.operation == "update"]
+    assert len(profile_edits) >= 1
+    profile = organisation.get_profile(db)
+    assert profile is not None and profile.name == result.organisation
+    assert profile.postcode is not None and clean_postcode(profile.postcode) == profile.postcode
+    assert profile.charity_number is not None and re.fullmatch(r"\d{7}", profile.charity_number)
+    assert profile.company_number is not None and re.fullmatch(r"\d{8}", profile.company_number)
+    assert all(u.email and "@" in u.email for u in users)
+
+
+def test_demo_is_the_same_for_the_same_seed(db: Database, reference: Database) -> None:
+    demo.load(db, size="small", device_id=uuid.uuid4(), seed=7)
+    demo.load(reference, size="small", device_id=uuid.uuid4(), seed=7)
+    assert contents(db) == contents(reference)
+
+
+def test_demo_differs_for_another_seed(db: Database, reference: Database) -> None:
+    demo.load(db, size="small", device_id=uuid.uuid4(), seed=7)
+    demo.load(reference, size="small", device_id=uuid.uuid4(), seed=8)
+    assert contents(db)["users"] != contents(reference)["users"]
+
+
+def test_demo_refuses_a_database_that_is_already_set_up(db: Database, admin: Actor) -> None:
+    before = contents(db)
+    with db.read() as session:
+        entries_before = len(list(session.scalars(select(JournalEntry.seq))))
+
+    with pytest.raises(UserError) as caught:
+        demo.load(db, size="small", device_id=uuid.uuid4())
+
+    assert "already has an organisation" in str(caught.value)
+    assert contents(db) == before
+    with db.read() as session:
+        assert len(list(session.scalars(select(JournalEntry.seq)))) == entries_before
+
+
+def test_demo_twice_is_refused(db: Database) -> None:
+    demo.load(db, size="small", device_id=uuid.uuid4())
+    with pytest.raises(UserError):
+        demo.load(db, size="small", device_id=uuid.uuid4())
+    assert len(people.list_users(db)) == demo.SIZES["small"].users
+
+
+def test_unknown_size_is_refused(db: Database) -> None:
+    with pytest.raises(UserError, match="not a demo size"):
+        demo.load(db, size="enormous", device_id=uuid.uuid4())
+    assert not setup.is_set_up(db)

@@ -1,0 +1,337 @@
+"""Migrations at start-up: create, upgrade after a backup, refuse what is newer or not ours."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from alembic import command
+from sqlalchemy import Column, Integer, MetaData, inspect, text
+
+from vcsedesk.domain.errors import NewerDatabase, NotAVcsedeskDatabase
+from vcsedesk.store import backup, migrate
+from vcsedesk.store.database import APPLICATION_ID, Database, sqlite_url
+from vcsedesk.store.location import DataFolder
+from vcsedesk.store.models import Base
+
+SECOND_REVISION = '''"""A throwaway second revision for tests
+
+Revision ID: 0002
+Revises: 0001
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("later_things", sa.Column("id", sa.Integer(), primary_key=True))
+
+
+def downgrade() -> None:
+    op.drop_table("later_things")
+'''
+
+
+def fingerprint(path: Path) -> dict[str, str]:
+    """Hashes of a SQLite file and any -wal/-shm beside it."""
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(path.parent.glob(path.name + "*"))
+    }
+
+
+def revision_of(path: Path) -> str | None:
+    conn = sqlite3.connect(path)
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    finally:
+        conn.close()
+    return row[0] if row else None
+
+
+def make_foreign_sqlite(path: Path, application_id: int = 0) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.execute("INSERT INTO people (name) VALUES ('Not ours')")
+    if application_id:
+        conn.execute(f"PRAGMA application_id = {application_id}")
+    conn.commit()
+    conn.close()
+
+
+@pytest.fixture
+def later_migrations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the migrations folder with an extra revision 0002 after 0001, in use."""
+    copy = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "versions" / "0002_later.py").write_text(SECOND_REVISION, encoding="utf-8")
+    monkeypatch.setattr(migrate, "MIGRATIONS", copy)
+    return copy
+
+
+# -- a new database ----------------------------------------------------------------------------
+def test_empty_sqlite_file_is_created_at_head_and_marked_as_ours(folder: DataFolder) -> None:
+    with Database(sqlite_url(folder.database)) as db:
+        assert migrate.status(db).state is migrate.SchemaState.EMPTY
+        found = migrate.prepare(db, backup_folder=folder.backups)
+        assert found.state is migrate.SchemaState.EMPTY
+        after = migrate.status(db)
+        assert after.state is migrate.SchemaState.CURRENT
+        assert after.revision == migrate.head_revision() == "0001"
+        assert db.application_id() == APPLICATION_ID
+    conn = sqlite3.connect(folder.database)
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    assert backup.list_backups(folder.backups) == []  # nothing to back up when new
+
+
+def test_fresh_database_has_every_model_table(db: Database) -> None:
+    with db.engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    assert migrate.status(db).state is migrate.SchemaState.CURRENT
+
+
+# -- models and migrations agree (the CI gate) ---------------------------------------------------
+def test_models_and_migrations_agree(db: Database) -> None:
+    assert migrate.model_differences(db) == []
+
+
+def test_model_differences_detects_a_column_missing_from_the_migrations(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changed = MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.tables.values():
+        table.to_metadata(changed)
+    changed.tables["users"].append_column(Column("shoe_size", Integer, nullable=True))
+    monkeypatch.setattr(migrate, "Base", SimpleNamespace(metadata=changed))
+
+    diffs = migrate.model_differences(db)
+
+    assert [d[0] for d in diffs] == ["add_column"]
+    assert diffs[0][2] == "users" and diffs[0][3].name == "shoe_size"
+
+
+def test_model_differences_detects_a_table_missing_from_the_migrations(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changed = MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.tables.values():
+        table.to_metadata(changed)
+    changed.tables["users"].to_metadata(changed, name="users_again")
+    monkeypatch.setattr(migrate, "Base", SimpleNamespace(metadata=changed))
+
+    diffs = migrate.model_differences(db)
+
+    assert ("add_table", "users_again") in [(d[0], d[1].name) for d in diffs]
+
+
+# -- downgrade -------------------------------------------------------------------------------------
+def test_initial_revision_downgrades_and_upgrades_again(db: Database) -> None:
+    with db.writer.begin() as conn:
+        command.downgrade(migrate.alembic_config(conn), "base")
+    with db.engine.connect() as conn:
+        left = set(inspect(conn).get_table_names()) - {"alembic_version"}
+    assert left == set()
+    assert migrate.status(db).state is migrate.SchemaState.EMPTY
+
+    migrate.upgrade(db)
+
+    assert migrate.status(db).state is migrate.SchemaState.CURRENT
+    assert migrate.model_differences(db) == []
+    # the journal's append-only trigger came back with it
+    with db.writer.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO journal (id, change_set, at, table_name, record_id, operation, changes,"
+                " summary, undoable) VALUES (:id, :cs, :at, 't', :rid, 'insert', '{}', '', :u)"
+            ),
+            {
+                "id": "00000000000000000000000000000001",
+                "cs": "00000000000000000000000000000002",
+                "at": "2026-01-01 00:00:00+00:00",
+                "rid": "00000000000000000000000000000003",
+                "u": True,
+            },
+        )
+    with pytest.raises(Exception, match="append-only"), db.writer.begin() as conn:
+        conn.execute(text("DELETE FROM journal"))
+
+
+# -- a schema that is behind -----------------------------------------------------------------------
+def test_behind_schema_is_backed_up_before_it_is_upgraded(folder: DataFolder, later_migrations: Path) -> None:
+    with Database(sqlite_url(folder.database)) as db:
+        migrate.upgrade(db, "0001")
+        with db.writer.begin() as conn:
+            conn.execute(text("CREATE TABLE marker (v TEXT)"))
+            conn.execute(text("INSERT INTO marker VALUES ('before the upgrade')"))
+        status = migrate.status(db)
+        assert (status.state, status.revision, status.head) == (migrate.SchemaState.BEHIND, "0001", "0002")
+        assert "0001" in status.describe() and "0002" in status.describe()
+
+        found = migrate.prepare(db, backup_folder=folder.backups)
+
+        assert found.state is migrate.SchemaState.BEHIND
+        assert migrate.status(db).state is migrate.SchemaState.CURRENT
+    assert revision_of(folder.database) == "0002"
+    backups = backup.list_backups(folder.backups)
+    assert [b.reason for b in backups] == ["before-migration-0001"]
+    copy = backups[0].path
+    raw = sqlite3.connect(copy)
+    try:
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+        assert raw.execute("SELECT v FROM marker").fetchone()[0] == "before the upgrade"
+        tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert "later_things" not in tables
+    finally:
+        raw.close()
+
+
+def test_backup_is_taken_before_the_upgrade_runs(
+    folder: DataFolder, later_migrations: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Database(sqlite_url(folder.database)) as db:
+        migrate.upgrade(db, "0001")
+        seen: list[str | None] = []
+
+        def upgrade_spy(database: Database, target: str = "head") -> None:
+            copies = backup.list_backups(folder.backups)
+            seen.extend(revision_of(b.path) for b in copies)
+            migrate_upgrade(database, target)
+
+        migrate_upgrade = migrate.upgrade
+        monkeypatch.setattr(migrate, "upgrade", upgrade_spy)
+        migrate.prepare(db, backup_folder=folder.backups)
+    assert seen == ["0001"]
+
+
+def test_behind_postgres_schema_upgrades_without_a_file_backup(
+    db_url: str, backend: str, folder: DataFolder, later_migrations: Path
+) -> None:
+    with Database(db_url) as db:
+        migrate.upgrade(db, "0001")
+        assert migrate.status(db).state is migrate.SchemaState.BEHIND
+        migrate.prepare(db, backup_folder=folder.backups if backend == "postgres" else None)
+        assert migrate.status(db).revision == "0002"
+        with db.engine.connect() as conn:
+            assert "later_things" in inspect(conn).get_table_names()
+
+
+# -- refusals --------------------------------------------------------------------------------------
+def test_newer_schema_is_refused_and_left_untouched(folder: DataFolder) -> None:
+    with Database(sqlite_url(folder.database)) as db:
+        migrate.prepare(db, backup_folder=folder.backups)
+        with db.writer.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    before = fingerprint(folder.database)
+
+    with Database(sqlite_url(folder.database)) as db:
+        assert migrate.status(db).state is migrate.SchemaState.NEWER
+        with pytest.raises(NewerDatabase) as caught:
+            migrate.prepare(db, backup_folder=folder.backups)
+
+    assert "newer version of vcsedesk" in str(caught.value)
+    assert "9999_from_the_future" in str(caught.value)
+    assert str(folder.database) in str(caught.value)
+    assert fingerprint(folder.database) == before
+    assert backup.list_backups(folder.backups) == []
+
+
+def test_newer_schema_is_refused_on_postgres_too(db: Database, backend: str) -> None:
+    with db.writer.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(NewerDatabase):
+        migrate.prepare(db, backup_folder=None)
+    assert migrate.status(db).revision == "9999"
+
+
+def test_someone_elses_tables_are_refused_and_left_untouched(folder: DataFolder) -> None:
+    make_foreign_sqlite(folder.database)
+    before = fingerprint(folder.database)
+
+    with Database(sqlite_url(folder.database)) as db:
+        assert migrate.status(db).state is migrate.SchemaState.FOREIGN
+        with pytest.raises(NotAVcsedeskDatabase) as caught:
+            migrate.prepare(db, backup_folder=folder.backups)
+
+    assert "not a vcsedesk data file" in str(caught.value)
+    assert str(folder.database) in str(caught.value)
+    assert fingerprint(folder.database) == before
+    conn = sqlite3.connect(folder.database)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
+
+
+def test_foreign_application_id_is_refused_even_without_tables(folder: DataFolder) -> None:
+    conn = sqlite3.connect(folder.database)
+    conn.execute("PRAGMA application_id = 1234")
+    conn.commit()
+    conn.close()
+    before = fingerprint(folder.database)
+
+    with Database(sqlite_url(folder.database)) as db, pytest.raises(NotAVcsedeskDatabase):
+        migrate.prepare(db, backup_folder=folder.backups)
+
+    assert fingerprint(folder.database) == before
+
+
+def test_foreign_application_id_is_refused_even_with_our_tables(folder: DataFolder) -> None:
+    with Database(sqlite_url(folder.database)) as db:
+        migrate.prepare(db, backup_folder=folder.backups)
+        with db.writer.begin() as conn:
+            conn.exec_driver_sql("PRAGMA application_id = 1234")
+    with Database(sqlite_url(folder.database)) as db:
+        assert migrate.status(db).state is migrate.SchemaState.FOREIGN
+        with pytest.raises(NotAVcsedeskDatabase):
+            migrate.prepare(db, backup_folder=folder.backups)
+
+
+def test_someone_elses_postgres_tables_are_refused(db_url: str) -> None:
+    with Database(db_url) as db:
+        with db.writer.begin() as conn:
+            conn.execute(text("CREATE TABLE people (id INTEGER PRIMARY KEY)"))
+        with pytest.raises(NotAVcsedeskDatabase):
+            migrate.prepare(db, backup_folder=None)
+        with db.engine.connect() as conn:
+            assert inspect(conn).get_table_names() == ["people"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"Name,Email\nSam,sam@example.org\n",
+        bytes(range(256)) * 8,
+        b"SQLite",
+        b"\x00",
+    ],
+    ids=["csv-text", "random-bytes", "short-text", "one-byte"],
+)
+def test_a_file_that_is_not_a_database_is_named_as_such(folder: DataFolder, content: bytes) -> None:
+    folder.database.write_bytes(content)
+
+    with pytest.raises(NotAVcsedeskDatabase) as caught:
+        Database(sqlite_url(folder.database))
+
+    assert str(folder.database) in str(caught.value)
+    assert "not a vcsedesk data file" in str(caught.value)
+    assert folder.database.read_bytes() == content
+
+
+def test_a_file_with_a_database_header_but_garbage_after_is_not_opened(folder: DataFolder) -> None:
+    content = b"SQLite format 3\x00" + b"\xff" * 4080
+    folder.database.write_bytes(content)
+
+    with pytest.raises(NotAVcsedeskDatabase), Database(sqlite_url(folder.database)) as db:
+        migrate.prepare(db, backup_folder=folder.backups)
+
+    assert folder.database.read_bytes() == content
