@@ -18,16 +18,20 @@ from vcsedesk.store.database import APPLICATION_ID, Database, sqlite_url
 from vcsedesk.store.location import DataFolder
 from vcsedesk.store.models import Base
 
-SECOND_REVISION = '''"""A throwaway second revision for tests
+#: The newest real revision; tests add a throwaway "9999" after it to make a schema "behind".
+HEAD = migrate.head_revision()
+LATER = "9999"
 
-Revision ID: 0002
-Revises: 0001
+LATER_REVISION = f'''"""A throwaway later revision for tests
+
+Revision ID: {LATER}
+Revises: {HEAD}
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{LATER}"
+down_revision = "{HEAD}"
 branch_labels = None
 depends_on = None
 
@@ -69,10 +73,10 @@ def make_foreign_sqlite(path: Path, application_id: int = 0) -> None:
 
 @pytest.fixture
 def later_migrations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the migrations folder with an extra revision 0002 after 0001, in use."""
+    """A copy of the migrations folder with an extra revision after the real head, in use."""
     copy = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    (copy / "versions" / "0002_later.py").write_text(SECOND_REVISION, encoding="utf-8")
+    (copy / "versions" / f"{LATER}_later.py").write_text(LATER_REVISION, encoding="utf-8")
     monkeypatch.setattr(migrate, "MIGRATIONS", copy)
     return copy
 
@@ -85,7 +89,7 @@ def test_empty_sqlite_file_is_created_at_head_and_marked_as_ours(folder: DataFol
         assert found.state is migrate.SchemaState.EMPTY
         after = migrate.status(db)
         assert after.state is migrate.SchemaState.CURRENT
-        assert after.revision == migrate.head_revision() == "0001"
+        assert after.revision == migrate.head_revision() == HEAD
         assert db.application_id() == APPLICATION_ID
     conn = sqlite3.connect(folder.database)
     assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
@@ -170,26 +174,26 @@ def test_initial_revision_downgrades_and_upgrades_again(db: Database) -> None:
 # -- a schema that is behind -----------------------------------------------------------------------
 def test_behind_schema_is_backed_up_before_it_is_upgraded(folder: DataFolder, later_migrations: Path) -> None:
     with Database(sqlite_url(folder.database)) as db:
-        migrate.upgrade(db, "0001")
+        migrate.upgrade(db, HEAD)
         with db.writer.begin() as conn:
             conn.execute(text("CREATE TABLE marker (v TEXT)"))
             conn.execute(text("INSERT INTO marker VALUES ('before the upgrade')"))
         status = migrate.status(db)
-        assert (status.state, status.revision, status.head) == (migrate.SchemaState.BEHIND, "0001", "0002")
-        assert "0001" in status.describe() and "0002" in status.describe()
+        assert (status.state, status.revision, status.head) == (migrate.SchemaState.BEHIND, HEAD, LATER)
+        assert HEAD in status.describe() and LATER in status.describe()
 
         found = migrate.prepare(db, backup_folder=folder.backups)
 
         assert found.state is migrate.SchemaState.BEHIND
         assert migrate.status(db).state is migrate.SchemaState.CURRENT
-    assert revision_of(folder.database) == "0002"
+    assert revision_of(folder.database) == LATER
     backups = backup.list_backups(folder.backups)
-    assert [b.reason for b in backups] == ["before-migration-0001"]
+    assert [b.reason for b in backups] == [f"before-migration-{HEAD}"]
     copy = backups[0].path
     raw = sqlite3.connect(copy)
     try:
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD
         assert raw.execute("SELECT v FROM marker").fetchone()[0] == "before the upgrade"
         tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert "later_things" not in tables
@@ -201,7 +205,7 @@ def test_backup_is_taken_before_the_upgrade_runs(
     folder: DataFolder, later_migrations: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with Database(sqlite_url(folder.database)) as db:
-        migrate.upgrade(db, "0001")
+        migrate.upgrade(db, HEAD)
         seen: list[str | None] = []
 
         def upgrade_spy(database: Database, target: str = "head") -> None:
@@ -212,17 +216,17 @@ def test_backup_is_taken_before_the_upgrade_runs(
         migrate_upgrade = migrate.upgrade
         monkeypatch.setattr(migrate, "upgrade", upgrade_spy)
         migrate.prepare(db, backup_folder=folder.backups)
-    assert seen == ["0001"]
+    assert seen == [HEAD]
 
 
 def test_behind_postgres_schema_upgrades_without_a_file_backup(
     db_url: str, backend: str, folder: DataFolder, later_migrations: Path
 ) -> None:
     with Database(db_url) as db:
-        migrate.upgrade(db, "0001")
+        migrate.upgrade(db, HEAD)
         assert migrate.status(db).state is migrate.SchemaState.BEHIND
         migrate.prepare(db, backup_folder=folder.backups if backend == "postgres" else None)
-        assert migrate.status(db).revision == "0002"
+        assert migrate.status(db).revision == LATER
         with db.engine.connect() as conn:
             assert "later_things" in inspect(conn).get_table_names()
 
@@ -335,3 +339,37 @@ def test_a_file_with_a_database_header_but_garbage_after_is_not_opened(folder: D
         migrate.prepare(db, backup_folder=folder.backups)
 
     assert folder.database.read_bytes() == content
+
+
+# -- the real upgrade path -------------------------------------------------------------------------
+def test_a_database_from_the_first_release_upgrades_with_its_data(db_url: str, folder: DataFolder) -> None:
+    """0001 (organisation, users, journal) -> head keeps what was there and seeds the new lists."""
+    from vcsedesk.domain.equality import DEFAULT_SELDOM_HEARD
+    from vcsedesk.services import organisation, setup
+
+    with Database(db_url) as db:
+        migrate.upgrade(db, "0001")
+        with db.writer.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, name, role, created_at, updated_at, version) "
+                    "VALUES (:id, 'Sam Patel', 'administrator', :t, :t, 1)"
+                ),
+                {"id": "0" * 31 + "1", "t": "2025-01-01 00:00:00"},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO organisation (id, name, retention_years, created_at, updated_at, version) "
+                    "VALUES (:id, 'Riverside Voices', 6, :t, :t, 1)"
+                ),
+                {"id": "0" * 31 + "2", "t": "2025-01-01 00:00:00"},
+            )
+        migrate.prepare(db, backup_folder=folder.backups)
+        assert migrate.status(db).state is migrate.SchemaState.CURRENT
+        assert migrate.model_differences(db) == []
+        assert setup.is_set_up(db)
+        profile = organisation.get_profile(db)
+        assert profile is not None and profile.name == "Riverside Voices"
+        with db.read() as session:
+            names = set(session.scalars(text("SELECT name FROM seldom_heard_groups")))
+        assert names == set(DEFAULT_SELDOM_HEARD)

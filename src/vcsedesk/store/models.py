@@ -8,11 +8,13 @@ optimistic locking, and a ``deleted_at`` tombstone.  The journal is append-only.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     Uuid,
 )
 from sqlalchemy.engine import Dialect
@@ -180,6 +183,164 @@ class JournalEntry(Base):
         Index("ix_journal_record", "table_name", "record_id"),
         Index("ix_journal_actor_seq", "actor_id", "seq"),
     )
+
+
+class Ward(Record):
+    """A ward or neighbourhood from the organisation's own list."""
+
+    __tablename__ = "wards"
+    __label__ = "Ward"
+
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+    def describe(self) -> str:
+        return f"Ward {self.name}"
+
+
+class Tag(Record):
+    __tablename__ = "tags"
+    __label__ = "Tag"
+
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+
+    def describe(self) -> str:
+        return f"Tag {self.name}"
+
+
+class Contact(Record):
+    """A person (resident, carer, volunteer, staff, partner officer) or an organisation."""
+
+    __tablename__ = "contacts"
+    __label__ = "Contact"
+
+    kind: Mapped[str] = mapped_column(String(12), index=True)  # person | organisation
+    name: Mapped[str] = mapped_column(String(200), index=True)  # display and sort name
+    given_name: Mapped[str | None] = mapped_column(String(100), default=None)
+    family_name: Mapped[str | None] = mapped_column(String(100), default=None)
+    organisation_type: Mapped[str | None] = mapped_column(String(80), default=None)
+    address: Mapped[str | None] = mapped_column(Text, default=None)
+    postcode: Mapped[str | None] = mapped_column(String(10), default=None, index=True)
+    ward_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("wards.id"), default=None, index=True)
+    preferred_language: Mapped[str | None] = mapped_column(String(60), default=None)
+    interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    access_needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    how_we_met: Mapped[str | None] = mapped_column(String(200), default=None)
+    notes: Mapped[str | None] = mapped_column(Text, default=None)
+
+    def describe(self) -> str:
+        return f"Contact {self.name}"
+
+
+class ContactEmail(Record):
+    __tablename__ = "contact_emails"
+    __label__ = "Email address"
+
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), index=True)
+    label: Mapped[str] = mapped_column(String(20), default="home")
+    address: Mapped[str] = mapped_column(String(254), index=True)
+
+    def describe(self) -> str:
+        return f"Email address {self.address}"
+
+
+class ContactPhone(Record):
+    __tablename__ = "contact_phones"
+    __label__ = "Telephone number"
+
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), index=True)
+    label: Mapped[str] = mapped_column(String(20), default="mobile")
+    number: Mapped[str] = mapped_column(String(20), index=True)  # E.164
+
+    def describe(self) -> str:
+        return f"Telephone number {self.number}"
+
+
+class Membership(Record):
+    """A person's place in an organisation, with their role there."""
+
+    __tablename__ = "memberships"
+    __label__ = "Membership"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), index=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), index=True)
+    role: Mapped[str | None] = mapped_column(String(120), default=None)
+
+
+class ContactTag(Record):
+    __tablename__ = "contact_tags"
+    __label__ = "Tag on a contact"
+
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), index=True)
+    tag_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tags.id"), index=True)
+
+
+class ConsentRecord(Record):
+    """One line of a person's consent history for one purpose."""
+
+    __tablename__ = "consents"
+    __label__ = "Consent"
+
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(12))  # given | refused | withdrawn
+    given_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(12))  # verbal | written | online
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    evidence: Mapped[str | None] = mapped_column(Text, default=None)
+    review_on: Mapped[date | None] = mapped_column(Date, default=None, index=True)
+
+    __table_args__ = (Index("ix_consents_contact_purpose", "contact_id", "purpose"),)
+
+
+class EqualityProfile(Record):
+    """Equality monitoring answers for one person: special-category data, held apart."""
+
+    __tablename__ = "equality_profiles"
+    __label__ = "Equality monitoring"
+
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), unique=True)
+    age_band: Mapped[str | None] = mapped_column(String(40), default=None)
+    sex: Mapped[str | None] = mapped_column(String(40), default=None)
+    gender_identity: Mapped[str | None] = mapped_column(String(40), default=None)
+    ethnicity: Mapped[str | None] = mapped_column(String(80), default=None)
+    religion: Mapped[str | None] = mapped_column(String(40), default=None)
+    sexual_orientation: Mapped[str | None] = mapped_column(String(40), default=None)
+    disability: Mapped[str | None] = mapped_column(String(40), default=None)
+    carer: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+class SeldomHeardGroup(Record):
+    """A locally chosen "seldom-heard" group (refugees and asylum seekers, …)."""
+
+    __tablename__ = "seldom_heard_groups"
+    __label__ = "Seldom-heard group"
+
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class SeldomHeardMembership(Record):
+    __tablename__ = "seldom_heard_memberships"
+    __label__ = "Seldom-heard group of a person"
+
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), index=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("seldom_heard_groups.id"), index=True)
+
+
+class SearchDocument(Base):
+    """The searchable text of one record, kept by the services in the same transaction.
+
+    SQLite indexes it with an FTS5 table (``search_fts``) kept in step by triggers;
+    PostgreSQL with a GIN index over ``to_tsvector('simple', body)``.  See store/search.py.
+    """
+
+    __tablename__ = "search_documents"
+
+    rowid_: Mapped[int] = mapped_column("doc", Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    record_id: Mapped[uuid.UUID] = mapped_column()
+    body: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("kind", "record_id", name="uq_search_documents_kind_record"),)
 
 
 def record_model(table_name: str) -> type[Record]:
