@@ -59,12 +59,14 @@ class Permission(enum.Enum):
     MANAGE_ORGANISATION = "manage the organisation profile"
     MANAGE_USERS = "manage users"
     EDIT_RECORDS = "edit records"
+    # Special-category data: volunteers record what they need for their task, not this.
+    EQUALITY_MONITORING = "see or record equality monitoring"
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(Permission),
-    Role.COORDINATOR: frozenset({Permission.EDIT_RECORDS}),
-    Role.STAFF: frozenset({Permission.EDIT_RECORDS}),
+    Role.COORDINATOR: frozenset({Permission.EDIT_RECORDS, Permission.EQUALITY_MONITORING}),
+    Role.STAFF: frozenset({Permission.EDIT_RECORDS, Permission.EQUALITY_MONITORING}),
     Role.VOLUNTEER: frozenset({Permission.EDIT_RECORDS}),
 }
 
