@@ -1,0 +1,252 @@
+"""Starting vcsedesk: first run, the second-instance lock, the probe, heavy imports, settings."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from tests.ui.helpers import WAIT_MS, visible_message_boxes, wait_idle, wait_ready
+from vcsedesk.services import people, setup
+from vcsedesk.services.base import Actor, Role
+from vcsedesk.settings import Settings
+from vcsedesk.store.database import Database, sqlite_url
+from vcsedesk.store.location import DataFolder
+from vcsedesk.store.lock import DataFolderLock
+from vcsedesk.ui import app as ui_app
+from vcsedesk.ui.context import ENV_STARTUP_PROBE
+from vcsedesk.ui.first_run import FirstRunDialog
+
+StartApp = Callable[[], ui_app.App]
+
+
+def test_first_run_through_the_dialog_creates_the_organisation_and_its_administrator(
+    qtbot: QtBot, start_app: StartApp, folder: DataFolder
+) -> None:
+    running = start_app()
+    qtbot.waitUntil(lambda: running.first_run is not None and running.first_run.isVisible(), timeout=WAIT_MS)
+    dialog = running.first_run
+    assert isinstance(dialog, FirstRunDialog)
+    assert not dialog.start_button.isEnabled()
+
+    qtbot.keyClicks(dialog.organisation, "Canal Side Tenants' Association")
+    qtbot.keyClicks(dialog.your_name, "Priya Shah")
+    qtbot.keyClicks(dialog.email, "priya@")
+    assert dialog.problems["email"].isVisible()
+    assert "not an email address" in dialog.problems["email"].text()
+    assert not dialog.start_button.isEnabled()
+    qtbot.keyClicks(dialog.email, "example.org")
+    assert not dialog.problems["email"].isVisible()
+    assert dialog.start_button.isEnabled()
+
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    wait_ready(qtbot, running)
+    assert not dialog.isVisible()
+    assert [a.key for a in running.window.areas] == ["history", "organisation"]  # type: ignore[union-attr]
+
+    with Database(sqlite_url(folder.database)) as db:
+        assert setup.is_set_up(db)
+        users = people.list_users(db)
+        from vcsedesk.services import organisation
+
+        profile = organisation.get_profile(db)
+    assert profile is not None and profile.name == "Canal Side Tenants' Association"
+    assert [(u.name, u.role, u.email) for u in users] == [
+        ("Priya Shah", Role.ADMINISTRATOR, "priya@example.org")
+    ]
+    assert folder.installation()["user_id"] == str(users[0].id)
+    assert running.ctx.acting.name == "Priya Shah"
+    assert running.history is not None and running.history.model.total == 2
+
+
+def test_first_run_says_beside_the_field_what_is_missing(qtbot: QtBot, start_app: StartApp) -> None:
+    running = start_app()
+    qtbot.waitUntil(lambda: running.first_run is not None and running.first_run.isVisible(), timeout=WAIT_MS)
+    dialog = running.first_run
+    assert dialog is not None
+    qtbot.keyClicks(dialog.your_name, "x")
+    qtbot.keyClick(dialog.your_name, Qt.Key.Key_Backspace)
+    assert dialog.problems["your_name"].isVisible()
+    assert "Your name is required" in dialog.problems["your_name"].text()
+    assert not dialog.start_button.isEnabled()
+
+
+def test_first_run_can_load_sample_data_instead(
+    qtbot: QtBot, start_app: StartApp, folder: DataFolder
+) -> None:
+    running = start_app()
+    qtbot.waitUntil(lambda: running.first_run is not None and running.first_run.isVisible(), timeout=WAIT_MS)
+    dialog = running.first_run
+    assert dialog is not None
+    dialog.sample.setChecked(True)
+    assert not dialog.organisation.isEnabled()
+    assert dialog.start_button.isEnabled()
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    wait_ready(qtbot, running)
+    with Database(sqlite_url(folder.database)) as db:
+        users = people.list_users(db)
+    assert len(users) == 8
+    saved = folder.installation()["user_id"]
+    assert running.ctx.acting.user_id in {u.id for u in users if u.role is Role.ADMINISTRATOR}
+    assert str(running.ctx.acting.user_id) == saved
+
+
+def test_quitting_the_first_run_closes_the_window(qtbot: QtBot, start_app: StartApp) -> None:
+    running = start_app()
+    qtbot.waitUntil(lambda: running.first_run is not None and running.first_run.isVisible(), timeout=WAIT_MS)
+    assert running.first_run is not None
+    qtbot.mouseClick(running.first_run.quit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: running.window is not None and not running.window.isVisible(), timeout=WAIT_MS)
+
+
+def test_a_second_instance_is_told_who_holds_the_data_folder(
+    qtbot: QtBot, folder: DataFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, str] = {}
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        seen["title"] = box.windowTitle()
+        seen["text"] = box.text()
+        seen["informative"] = box.informativeText()
+        box.button(QMessageBox.StandardButton.Ok).click()
+
+    with DataFolderLock(folder.lock_file, program="vcsedesk (the first one)"):
+        QTimer.singleShot(20, answer)
+        code = ui_app.run_app(str(folder.root), None)
+
+    assert code == 1
+    assert seen["title"] == "vcsedesk is already open"
+    assert "already in use by vcsedesk (the first one)" in seen["text"]
+    assert "process" in seen["text"] and "this computer" in seen["text"]
+    assert "Switch to the vcsedesk window that is already open" in seen["informative"]
+
+
+def test_the_app_acts_as_the_saved_user_else_the_first_active_administrator(
+    qtbot: QtBot, start_app: StartApp, set_up: Actor, db: Database, folder: DataFolder
+) -> None:
+    people.add_user(db, set_up, name="Zoe Admin", role="administrator")
+    folder.save_installation(user_id="not-a-uuid")
+    running = start_app()
+    wait_ready(qtbot, running)
+    assert running.ctx.acting.name == "Sam Patel"
+    assert running.ctx.acting.device_id == folder.device_id()
+
+
+def test_start_up_takes_a_backup_and_shows_where_the_data_is(
+    qtbot: QtBot, start_app: StartApp, set_up: Actor, folder: DataFolder
+) -> None:
+    running = start_app()
+    wait_ready(qtbot, running)
+    assert any(p.name.endswith("-start.vcsedesk") for p in folder.backups.iterdir())
+    window = running.window
+    assert window is not None
+    assert str(folder.database) in window.data_label.text()
+    assert window.backup_label.text().startswith("Last backup: today at")
+    assert window.windowTitle() == "Riverside Community Voices"
+
+
+def test_back_up_now_with_ctrl_b(
+    qtbot: QtBot, start_app: StartApp, set_up: Actor, folder: DataFolder
+) -> None:
+    running = start_app()
+    wait_ready(qtbot, running)
+    before = set(folder.backups.iterdir())
+    window = running.window
+    assert window is not None
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT_MS)
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(set(folder.backups.iterdir()) - before) == 1, timeout=WAIT_MS)
+    wait_idle(qtbot, running)
+    assert "Backup saved" in window.statusBar().currentMessage()
+
+
+def test_a_location_warning_is_shown_once_without_blocking(
+    qtbot: QtBot, start_app: StartApp, set_up: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vcsedesk.store.location as location
+
+    monkeypatch.setattr(location, "location_warnings", lambda path: [f"{path} is on a network share (nfs)."])
+    running = start_app()
+    wait_ready(qtbot, running)
+    window = running.window
+    assert window is not None
+    assert window.banner.isVisible()
+    assert "network share" in window.banner.text.text()
+    assert visible_message_boxes() == []
+    qtbot.mouseClick(window.banner.dismiss, Qt.MouseButton.LeftButton)
+    assert not window.banner.isVisible()
+
+
+def test_areas_are_reachable_by_keyboard_and_the_last_one_is_remembered(
+    qtbot: QtBot, start_app: StartApp, set_up: Actor
+) -> None:
+    running = start_app()
+    wait_ready(qtbot, running)
+    window = running.window
+    assert window is not None
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT_MS)
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is running.organisation_area
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is running.history
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_Down)
+    assert window.stack.currentWidget() is running.organisation_area
+    assert window.sidebar.accessibleName() == "Areas"
+    window.close()
+    saved = Settings.load()
+    assert saved.get("last_area") == "organisation"
+    assert saved.get("window_geometry")
+
+
+def test_the_startup_probe_notes_the_window_and_the_records_then_quits(
+    qtbot: QtBot, start_app: StartApp, set_up: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    probe = tmp_path / "probe.txt"
+    picture = tmp_path / "window.png"
+    monkeypatch.setenv(ENV_STARTUP_PROBE, str(probe))
+    monkeypatch.setenv(ui_app.ENV_SCREENSHOT, str(picture))
+    running = start_app()
+    window = running.window
+    assert window is not None
+    qtbot.waitUntil(lambda: not window.isVisible() and running.ready, timeout=WAIT_MS)
+    lines = [line.split() for line in probe.read_text().splitlines()]
+    assert [name for name, _ in lines] == ["window_painted", "records_painted"]
+    painted, records = (float(t) for _, t in lines)
+    assert painted <= records
+    assert picture.stat().st_size > 5_000
+
+
+def test_the_window_is_painted_before_the_database_layer_is_imported(tmp_path: Path) -> None:
+    code = f"""
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["VCSEDESK_CONFIG_DIR"] = {str(tmp_path / "config")!r}
+from vcsedesk.ui import app as ui_app
+heavy = ("sqlalchemy", "alembic", "openpyxl", "reportlab", "faker")
+found = {{}}
+original = ui_app.App._window_painted
+def painted(self):
+    found["heavy"] = [m for m in heavy if m in sys.modules]
+    self.window.close()
+ui_app.App._window_painted = painted
+qapp = ui_app.application()
+running = ui_app.start({str(tmp_path / "data")!r}, None)
+qapp.exec()
+running.shutdown()
+print(found)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "{'heavy': []}"
