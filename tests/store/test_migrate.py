@@ -14,7 +14,8 @@ from sqlalchemy import Column, Integer, MetaData, inspect, text
 
 from vcsedesk.domain.errors import NewerDatabase, NotAVcsedeskDatabase
 from vcsedesk.store import backup, migrate
-from vcsedesk.store.database import APPLICATION_ID, Database, sqlite_url
+from vcsedesk.store.database import Database, sqlite_url
+from vcsedesk.store.fileformat import APPLICATION_ID
 from vcsedesk.store.location import DataFolder
 from vcsedesk.store.models import Base
 
@@ -373,3 +374,31 @@ def test_a_database_from_the_first_release_upgrades_with_its_data(db_url: str, f
         with db.read() as session:
             names = set(session.scalars(text("SELECT name FROM seldom_heard_groups")))
         assert names == set(DEFAULT_SELDOM_HEARD)
+
+
+def test_the_schema_head_constant_matches_the_migrations_folder() -> None:
+    """Start-up trusts SCHEMA_HEAD to tell "up to date" without loading Alembic."""
+    from vcsedesk.store.fileformat import SCHEMA_HEAD
+
+    assert migrate.scripted_head() == SCHEMA_HEAD == migrate.head_revision()
+
+
+def test_opening_an_up_to_date_database_does_not_load_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from pathlib import Path\n"
+        "from vcsedesk.store.location import DataFolder\n"
+        "from vcsedesk.services.maintenance import open_database\n"
+        "folder = DataFolder(Path(sys.argv[1]))\n"
+        "open_database(folder)[0].dispose()\n"  # creates it (Alembic needed)
+        "for name in [m for m in sys.modules if m == 'alembic' or m.startswith(('alembic.', 'mako'))]:\n"
+        "    del sys.modules[name]\n"
+        "db, found = open_database(folder)\n"
+        "print(found.state.value, any(m == 'alembic' or m.startswith('alembic.') for m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "d")], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["current", "False"]

@@ -21,7 +21,8 @@ from vcsedesk.domain.errors import (
     UserError,
 )
 from vcsedesk.store import backup, migrate
-from vcsedesk.store.database import SQLITE_HEADER, Database, sqlite_url
+from vcsedesk.store.database import Database, sqlite_url
+from vcsedesk.store.fileformat import SQLITE_HEADER, readonly_uri
 from vcsedesk.store.location import DataFolder
 from vcsedesk.store.models import JournalEntry
 
@@ -105,7 +106,7 @@ class FileReport:
 
 
 def _sqlite_checks(path: Path, report: FileReport) -> None:
-    conn = sqlite3.connect(backup.sqlite_readonly_uri(path), uri=True)
+    conn = sqlite3.connect(readonly_uri(path), uri=True)
     try:
         rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         if rows == ["ok"]:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from vcsedesk.domain.errors import DiskFull, EnvironmentProblem, ReadOnlyLocation
+from vcsedesk.store.fileformat import readonly_uri
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +39,6 @@ class BackupFile:
     path: Path
     taken_at: datetime
     reason: str
-
-
-def sqlite_readonly_uri(path: Path) -> str:
-    """A ``file:`` URI opening ``path`` read-only with :func:`sqlite3.connect` (``uri=True``).
-
-    The path is percent-encoded: a bare ``#``, ``?`` or ``%`` in a folder name would otherwise
-    be read as URI syntax, and SQLite would open (and create) some other, empty file.
-    """
-    return path.absolute().as_uri() + "?mode=ro"
 
 
 def reason_slug(reason: str) -> str:
@@ -88,7 +80,7 @@ def copy_database(source: Path, destination: Path) -> None:
     tmp = destination.with_name(destination.name + ".partial")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
-    src = sqlite3.connect(sqlite_readonly_uri(source), uri=True)
+    src = sqlite3.connect(readonly_uri(source), uri=True)
     try:
         dst = sqlite3.connect(tmp)
         try:

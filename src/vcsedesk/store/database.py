@@ -32,13 +32,11 @@ from vcsedesk.domain.errors import (
     NotAVcsedeskDatabase,
     ReadOnlyLocation,
 )
+from vcsedesk.store.fileformat import APPLICATION_ID, SQLITE_HEADER
 
 log = logging.getLogger(__name__)
 
-#: PRAGMA application_id for vcsedesk files: "VCSD" as a big-endian 32-bit integer.
-APPLICATION_ID = 0x56435344
 BUSY_TIMEOUT_MS = 5000
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def sqlite_url(path: Path) -> str:

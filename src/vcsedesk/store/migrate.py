@@ -14,24 +14,26 @@ import enum
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from vcsedesk.domain.errors import NewerDatabase, NotAVcsedeskDatabase
 from vcsedesk.store import backup
-from vcsedesk.store.database import APPLICATION_ID, Database, translate_error
+from vcsedesk.store.database import Database, translate_error
+from vcsedesk.store.fileformat import APPLICATION_ID, SCHEMA_HEAD
 from vcsedesk.store.models import Base
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS = Path(__file__).with_name("migrations")
+# Alembic (and the Mako templates it loads) is imported only when a migration must run or
+# the revision history must be read: opening an up-to-date database does not need it.
+PACKAGED_MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATIONS = PACKAGED_MIGRATIONS
 
 
 class SchemaState(enum.Enum):
@@ -59,6 +61,8 @@ class SchemaStatus:
 
 
 def alembic_config(connection: Any = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -66,12 +70,24 @@ def alembic_config(connection: Any = None) -> Config:
 
 
 def head_revision() -> str:
+    """The newest revision: SCHEMA_HEAD for the packaged migrations (a test keeps the two in
+    step), else read from the migrations folder in use."""
+    if MIGRATIONS == PACKAGED_MIGRATIONS:
+        return SCHEMA_HEAD
+    return scripted_head()
+
+
+def scripted_head() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "the migrations folder has no revisions"
     return head
 
 
 def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     return {rev.revision for rev in script.walk_revisions()}
 
@@ -81,7 +97,11 @@ def status(db: Database) -> SchemaStatus:
     try:
         with db.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
-            revision = MigrationContext.configure(conn).get_current_revision()
+            revision = (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                if "alembic_version" in tables
+                else None
+            )
         app_id = db.application_id()
     except DBAPIError as exc:  # e.g. "file is not a database": say so, in words
         raise translate_error(exc, db.display_name) from exc
@@ -91,14 +111,16 @@ def status(db: Database) -> SchemaStatus:
         if tables - {"alembic_version"}:
             return SchemaStatus(SchemaState.FOREIGN, None, head)
         return SchemaStatus(SchemaState.EMPTY, None, head)
-    if revision not in known_revisions():
-        return SchemaStatus(SchemaState.NEWER, revision, head)
     if revision == head:
         return SchemaStatus(SchemaState.CURRENT, revision, head)
+    if revision not in known_revisions():
+        return SchemaStatus(SchemaState.NEWER, revision, head)
     return SchemaStatus(SchemaState.BEHIND, revision, head)
 
 
 def upgrade(db: Database, target: str = "head") -> None:
+    from alembic import command
+
     with db.writer.begin() as conn:
         command.upgrade(alembic_config(conn), target)
     db.set_application_id()
@@ -142,6 +164,9 @@ def _modelled(name: str | None, type_: str, parent_names: Any) -> bool:
 
 def model_differences(db: Database) -> list[Any]:
     """Differences between the models and the migrated schema (empty when they agree)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
     with db.engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": _modelled})
         return list(compare_metadata(ctx, Base.metadata))

@@ -34,7 +34,7 @@ from vcsedesk import __version__
 from vcsedesk.domain.errors import EnvironmentProblem, NothingToUndo, ReadOnlyLocation, UserError
 from vcsedesk.logs import configure_logging
 from vcsedesk.settings import Settings
-from vcsedesk.store.location import DataFolder
+from vcsedesk.store.location import ENV_DB_URL, DataFolder
 from vcsedesk.store.lock import DataFolderLock
 from vcsedesk.ui import crash
 from vcsedesk.ui.changes import ChangeHub
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from vcsedesk.services.demo import DemoResult
     from vcsedesk.store.backup import BackupFile
     from vcsedesk.store.database import Database
+    from vcsedesk.store.quickread import FirstLook
     from vcsedesk.ui.first_run import FirstRunDialog
     from vcsedesk.ui.history_page import HistoryPage
     from vcsedesk.ui.organisation_page import OrganisationPage
@@ -100,6 +101,13 @@ def choose_actor(db: Database, folder: DataFolder, device_id: Any) -> Actor | No
         if user.role is Role.ADMINISTRATOR and not user.archived:
             return Actor(user_id=user.id, name=user.name, role=user.role, device_id=device_id)
     return None
+
+
+def look_first(path: Path, limit: int) -> FirstLook | None:
+    """The first page of records, read before the database layer loads (standard library only)."""
+    from vcsedesk.store.quickread import first_look
+
+    return first_look(path, limit=limit)
 
 
 def open_data(folder: DataFolder, db_url: str | None) -> Opened:
@@ -228,6 +236,18 @@ class App(QObject):
             return
         self.opening_started = True
         log.info("Opening the data in %s", self.folder.root)
+        if not (self.db_url or os.environ.get(ENV_DB_URL)):
+            # The embedded SQLite file: show its first page of records while SQLAlchemy loads.
+            from vcsedesk.ui.history_page import PAGE_SIZE
+
+            self.worker.submit(
+                look_first,
+                self.folder.database,
+                PAGE_SIZE,
+                on_done=self._first_look_arrived,
+                on_error=lambda exc: log.info("No first look: %s", exc),
+                label=tr("Opening your data…"),
+            )
         self.worker.submit(
             open_data,
             self.folder,
@@ -237,6 +257,17 @@ class App(QObject):
             on_settled=self._open_settled,
             label=tr("Opening your data…"),
         )
+
+    def _first_look_arrived(self, look: FirstLook | None) -> None:
+        from vcsedesk.ui.history_page import HistoryPage
+
+        if look is None or self._shut_down or self.history is not None or self.window is None:
+            return
+        self.window.setWindowTitle(look.organisation)
+        self.history = HistoryPage(self.ctx, self.window, first_look=look)
+        self.window.add_area("history", tr("History"), self.history)
+        self.history.view.rows_painted.connect(self._records_painted)
+        self.window.show_area("history")
 
     def _opened(self, opened: Opened) -> None:
         assert self.window is not None
@@ -335,12 +366,13 @@ class App(QObject):
         window = self.window
         assert window is not None
         self.ctx.actor = actor
-        self.history = HistoryPage(self.ctx, window)
-        window.add_area("history", tr("History"), self.history)
+        if self.history is None:
+            self.history = HistoryPage(self.ctx, window)
+            window.add_area("history", tr("History"), self.history)
+            self.history.view.rows_painted.connect(self._records_painted)
         self.organisation_area = LazyArea(self._build_organisation)
         window.add_area("organisation", tr("Organisation"), self.organisation_area)
         window.undo_action.setEnabled(True)
-        self.history.view.rows_painted.connect(self._records_painted)
         if self.ctx.probe is not None or os.environ.get(ENV_SCREENSHOT):
             start = "history"
         else:

@@ -37,8 +37,8 @@ from vcsedesk.ui.table_model import AnyIndex, ReadOnlyTableModel
 
 if TYPE_CHECKING:
     from vcsedesk.services.base import Changes
-    from vcsedesk.services.history import HistoryRow
     from vcsedesk.store.database import Database
+    from vcsedesk.store.quickread import FirstLook, HistoryRow
     from vcsedesk.ui.context import AppContext
     from vcsedesk.ui.main_window import MainWindow
 
@@ -80,6 +80,14 @@ class HistoryModel(ReadOnlyTableModel):
         self._locale = QLocale()
 
     # -- loading ---------------------------------------------------------------------------
+    def prime(self, total: int, rows: list[HistoryRow]) -> None:
+        """Show a first page read before the database opened (see store/quickread.py)."""
+        self.beginResetModel()
+        self.total, self.rows = total, list(rows)
+        self.has_loaded = True
+        self.endResetModel()
+        self.loaded.emit()
+
     def reload(self) -> None:
         """Start again from the newest entry (the rows shown stay until the new ones arrive)."""
         self._generation += 1
@@ -106,7 +114,12 @@ class HistoryModel(ReadOnlyTableModel):
         self.loaded.emit()
 
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._fetching and len(self.rows) < self.total
+        return (
+            not parent.isValid()
+            and not self._fetching
+            and len(self.rows) < self.total
+            and self.ctx.db is not None  # a primed first page waits for the data to open
+        )
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):
@@ -188,7 +201,7 @@ class HistoryView(QTableView):
 class HistoryPage(QWidget):
     """The History area."""
 
-    def __init__(self, ctx: AppContext, window: MainWindow) -> None:
+    def __init__(self, ctx: AppContext, window: MainWindow, first_look: FirstLook | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self.setAccessibleName(self.tr("History"))
@@ -247,7 +260,10 @@ class HistoryPage(QWidget):
 
         self.model.loaded.connect(self._update_count)
         ctx.hub.changed.connect(self._on_changed)
-        self.model.reload()
+        if first_look is not None:
+            self.model.prime(first_look.history_total, first_look.history_rows)
+        else:
+            self.model.reload()
 
     def _update_count(self) -> None:
         self.count_label.setText(self.tr("%n change(s)", "", self.model.total))
