@@ -44,7 +44,9 @@ from vcsedesk.store.database import Database, sqlite_url
 from vcsedesk.store.models import JournalEntry, User
 
 ROLES = ("coordinator", "staff", "volunteer")
-MAX_SLEEP = 0.060
+MAX_SLEEP = 0.015
+#: Before each kill, wait for up to this many acknowledged writes (chosen at random).
+MAX_WRITES_BEFORE_KILL = 6
 #: One round in this many starts the kill timer at the fork, not when the writer is ready,
 #: so some kills land while it opens the file (and recovers the WAL left by the last kill).
 EARLY_KILL_EVERY = 8
@@ -131,11 +133,11 @@ def start_writer(url: str, actor: Actor, seed: int, tag: str) -> tuple[int, int]
     return pid, read_fd
 
 
-def wait_ready(fd: int, timeout: float = 10.0) -> bytes:
-    """Read until the writer says it is ready (or fails); return what was read."""
-    data = b""
+def wait_ready(fd: int, timeout: float = 10.0, *, lines: int = 1, data: bytes = b"") -> bytes:
+    """Read until ``lines`` whole lines have arrived (the first is the writer's "ready"), or the
+    writer stops; return what was read."""
     deadline = time.monotonic() + timeout
-    while b"\n" not in data:
+    while data.count(b"\n") < lines:
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not io_select.select([fd], [], [], remaining)[0]:
             raise CrashCheckFailed(f"the writer did not start within {timeout} s")
@@ -323,11 +325,15 @@ def kill_rounds(path: Path, actor: Actor, *, rounds: int, seed: int, max_sleep: 
         context = f"round {n} of {rounds}, seed {seed}"
         pid, fd = start_writer(url, actor, rng.randrange(2**32), tag=str(n))
         early = rng.randrange(EARLY_KILL_EVERY) == 0
+        # The kill lands after a random number of acknowledged writes and then a random short
+        # while, so every round kills mid-stream however fast or loaded the machine is.
+        writes_first = rng.randrange(MAX_WRITES_BEFORE_KILL + 1)
         delay = rng.uniform(0, max_sleep)
         data = b""
         try:
             if not early:
                 data = wait_ready(fd)
+                data = wait_ready(fd, lines=1 + writes_first, data=data)
             time.sleep(delay)
         finally:
             os.kill(pid, signal.SIGKILL)
