@@ -33,7 +33,7 @@ def test_blank_is_none() -> None:
 
 
 def test_search_forms_and_queries() -> None:
-    assert search_forms("+447700900123") == ["447700900123", "7700900123", "07700900123"]
+    assert search_forms("+447700900123") == ["447700900123", "7700900123", "07700900123", "900123"]
     assert phone_query("07700 900123") == "447700900123"
     assert phone_query("07700") == "447700"
     assert phone_query("aisha") is None

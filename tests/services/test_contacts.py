@@ -54,8 +54,20 @@ def test_every_problem_is_named_against_its_field(db: Database, admin: Actor) ->
 
 @pytest.mark.parametrize(
     "typed",
-    ["07700 900123", "+44 7700 900123", "447700900123", "0770090", "aisha", "RAHM", "aisha@exam",
-     "e1 6an", "E16AN", "tuesday drop", "carer"],
+    [
+        "07700 900123",
+        "+44 7700 900123",
+        "447700900123",
+        "0770090",
+        "900123",
+        "aisha",
+        "RAHM",
+        "aisha@exam",
+        "e1 6an",
+        "E16AN",
+        "tuesday drop",
+        "carer",
+    ],
 )
 def test_search_finds_the_contact_however_it_is_typed(db: Database, admin: Actor, typed: str) -> None:
     view = new_contact(db, admin)
@@ -86,7 +98,9 @@ def test_stale_edit_is_refused(db: Database, admin: Actor) -> None:
     view = new_contact(db, admin)
     contacts.update_contact(db, admin, view.id, view.version, view.as_draft().with_changes(notes="first"))
     with pytest.raises(ConflictError, match="Sam Patel"):
-        contacts.update_contact(db, admin, view.id, view.version, view.as_draft().with_changes(notes="second"))
+        contacts.update_contact(
+            db, admin, view.id, view.version, view.as_draft().with_changes(notes="second")
+        )
     assert contacts.get_contact(db, view.id).notes == "first"
 
 
@@ -106,7 +120,9 @@ def test_membership_and_organisation_name_are_searchable(db: Database, admin: Ac
     contacts.add_membership(db, admin, person.id, org.id, "Chair")
     assert person.id in contacts.search_contacts(db, "canal side")
     view = contacts.get_contact(db, person.id)
-    assert [(m.organisation_name, m.role) for m in view.memberships] == [("Canal Side Tenants' Association", "Chair")]
+    assert [(m.organisation_name, m.role) for m in view.memberships] == [
+        ("Canal Side Tenants' Association", "Chair")
+    ]
     with pytest.raises(ValidationError, match="is a person, not an organisation"):
         contacts.add_membership(db, admin, org.id, person.id)
 
@@ -117,3 +133,12 @@ def test_unknown_ward_is_refused_with_the_known_ones(db: Database, admin: Actor)
         contacts.create_contact(db, admin, AISHA.with_changes(ward="Nowhere"))
     view = new_contact(db, admin, AISHA.with_changes(ward="bow east"))
     assert view.ward == "Bow East"
+
+
+def test_undoing_an_archive_makes_the_contact_findable_again(db: Database, admin: Actor) -> None:
+    view = new_contact(db, admin)
+    contacts.archive_contact(db, admin, view.id, view.version)
+    assert contacts.search_contacts(db, "aisha") == []
+    undo_last(db, admin)
+    assert contacts.search_contacts(db, "aisha") == [view.id]
+    assert contacts.search_contacts(db, "07700 900123") == [view.id]

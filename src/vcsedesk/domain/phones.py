@@ -56,13 +56,15 @@ def display_phone(e164: str) -> str:
 
 
 def search_forms(e164: str) -> list[str]:
-    """Digit strings a person might type for this number: 447700900123, 07700900123, 7700900123."""
+    """Digit strings a person might type for this number, from its start (447700900123,
+    7700900123, 07700900123) or its last six digits (900123), which people often know."""
     digits = e164.lstrip("+")
     number = phonenumbers.parse(e164)
     national = str(number.national_number)
     forms = [digits, national]
     if number.country_code == 44:
         forms.append("0" + national)
+    forms.append(digits[-6:])
     return list(dict.fromkeys(forms))
 
 

@@ -302,6 +302,9 @@ def undo_last(db: Database, actor: Actor) -> Changes:
         for entry in entries:
             _reverse(uow, entry)
         session.flush()
+        from vcsedesk.services.derived import refresh  # it imports the areas, which import us
+
+        refresh(session, uow.changes)
     return uow.changes
 
 
