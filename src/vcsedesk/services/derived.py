@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 from vcsedesk.services.base import Changes
 from vcsedesk.store.models import ContactEmail, ContactPhone, ContactTag, Membership
 
-#: Child tables whose rows belong to a contact through ``contact_id``.
-_CONTACT_CHILDREN = {
-    "contact_emails": ContactEmail,
-    "contact_phones": ContactPhone,
-    "contact_tags": ContactTag,
-}
+#: Child tables whose rows belong to a contact: (table, the row's id, its contact's id).
+_CONTACT_CHILDREN = (
+    ("contact_emails", ContactEmail.id, ContactEmail.contact_id),
+    ("contact_phones", ContactPhone.id, ContactPhone.contact_id),
+    ("contact_tags", ContactTag.id, ContactTag.contact_id),
+)
 
 
 def _touched(changes: Changes, table: str) -> set[uuid.UUID]:
@@ -33,10 +33,10 @@ def _touched(changes: Changes, table: str) -> set[uuid.UUID]:
 def contacts_touched(session: Session, changes: Changes) -> set[uuid.UUID]:
     """Every contact whose searchable text may have changed."""
     contact_ids = _touched(changes, "contacts")
-    for table, model in _CONTACT_CHILDREN.items():
+    for table, row_id, owner in _CONTACT_CHILDREN:
         ids = _touched(changes, table)
         if ids:
-            contact_ids |= set(session.scalars(select(model.contact_id).where(model.id.in_(ids))))
+            contact_ids |= set(session.scalars(select(owner).where(row_id.in_(ids))))
     membership_ids = _touched(changes, "memberships")
     if membership_ids:
         for person, org in session.execute(
