@@ -17,8 +17,9 @@ from sqlalchemy import create_engine, make_url
 
 from vcsedesk.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_REFUSED, EXIT_USAGE, build_parser, main
 from vcsedesk.store import backup
+from vcsedesk.store.fileformat import SCHEMA_HEAD
 
-SUBCOMMANDS = ("demo", "backup", "restore", "check", "migrate")
+SUBCOMMANDS = ("demo", "backup", "restore", "check", "migrate", "contacts")
 
 
 @pytest.fixture(autouse=True)
@@ -229,7 +230,11 @@ def test_migrate_and_its_status(capsys: pytest.CaptureFixture[str], data_dir: Pa
     assert (code, err) == (EXIT_OK, "")
     assert out.startswith("There is no data at ") and "yet" in out
     assert not (data_dir / "vcsedesk.vcsedesk").exists(), "asking for the status must not create the data"
-    assert run(capsys, *d, "migrate") == (EXIT_OK, "Upgraded the data from schema (new) to 0001.\n", "")
+    assert run(capsys, *d, "migrate") == (
+        EXIT_OK,
+        f"Upgraded the data from schema (new) to {SCHEMA_HEAD}.\n",
+        "",
+    )
     assert run(capsys, *d, "migrate", "--status") == (EXIT_OK, "The database is up to date.\n", "")
     assert run(capsys, *d, "migrate") == (EXIT_OK, "The database is up to date.\n", "")
 
@@ -338,3 +343,88 @@ def test_db_url_from_the_environment(
     monkeypatch.setenv("VCSEDESK_DB_URL", pg_url)
     assert run(capsys, "--data-dir", str(data_dir), "demo")[0] == EXIT_OK
     assert not (data_dir / "vcsedesk.vcsedesk").exists()
+
+
+# -- contacts import ------------------------------------------------------------------------------------
+IMPORT_CSV = (
+    "First name,Last name,Email,Mob,Postcode\n"
+    "Aisha,Rahman,aisha@example.org,07700 900123,e1 6an\n"
+    "Ben,Okafor,ben@,07700 900124,\n"
+    "Chloe,Nowak,chloe@example.org,,SW1A 1AA\n"
+)
+
+
+def _contact_count(data_dir: Path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(data_dir / "vcsedesk.vcsedesk")
+    try:
+        return int(conn.execute("SELECT count(*) FROM contacts").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_contacts_import_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["contacts", "import", "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    for word in (
+        "--dry-run",
+        "--duplicates",
+        "--skip-invalid",
+        "--map",
+        "--as",
+        "Google Contacts",
+        "Exits 3",
+    ):
+        assert word in out
+
+
+def test_contacts_import_refuses_rows_with_problems_then_imports_the_rest(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    d = ["--data-dir", str(data_dir)]
+    assert run(capsys, *d, "demo")[0] == EXIT_OK
+    before = _contact_count(data_dir)
+    source = tmp_path / "friends.csv"
+    source.write_text(IMPORT_CSV, encoding="utf-8")
+
+    code, out, err = run(capsys, *d, "contacts", "import", str(source), "--map", "Mob=phone:mobile")
+    assert code == EXIT_REFUSED
+    assert "“Mob” → phone:mobile" in out and "“Email” → email" in out
+    assert "Row 3, column “Email”: “ben@” is not an email address" in out
+    assert "friends.csv was not imported: 1 row(s) have problems" in err
+    assert _contact_count(data_dir) == before
+
+    code, out, err = run(capsys, *d, "contacts", "import", str(source), "--skip-invalid", "--dry-run")
+    assert code == EXIT_OK, err
+    assert "Would import from friends.csv: 2 new contact(s)" in out and "Nothing was written" in out
+    assert _contact_count(data_dir) == before
+
+    code, out, err = run(capsys, *d, "contacts", "import", str(source), "--skip-invalid", "--as", "nobody")
+    assert code == EXIT_REFUSED and "There is no active user “nobody”" in err
+
+    code, out, err = run(capsys, *d, "contacts", "import", str(source), "--skip-invalid")
+    assert code == EXIT_OK, err
+    assert "Imported from friends.csv: 2 new contact(s)" in out and "before-import" in out
+    assert _contact_count(data_dir) == before + 2
+
+    code, out, err = run(capsys, *d, "contacts", "import", str(source), "--skip-invalid")
+    assert code == EXIT_OK, err
+    assert "2 likely duplicate(s) skipped" in out and "looks like Aisha Rahman" in out
+    assert _contact_count(data_dir) == before + 2
+
+
+def test_contacts_import_of_a_hostile_file_exits_3(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    d = ["--data-dir", str(data_dir)]
+    assert run(capsys, *d, "demo")[0] == EXIT_OK
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(bytes(range(256)) * 8)
+    code, _out, err = run(capsys, *d, "contacts", "import", str(junk))
+    assert code == EXIT_REFUSED
+    assert "junk.csv contains binary data" in err and "Traceback" not in err
+    code, _, err = run(capsys, *d, "contacts", "import", str(junk), "--map", "nonsense")
+    assert code == EXIT_REFUSED and "--map needs COLUMN=FIELD" in err

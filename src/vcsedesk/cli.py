@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from vcsedesk import __version__
 
 if TYPE_CHECKING:  # heavy imports stay off the start-up path
+    from vcsedesk.services.base import Actor
     from vcsedesk.store.database import Database
     from vcsedesk.store.location import DataFolder
 
@@ -90,7 +91,60 @@ def build_parser() -> argparse.ArgumentParser:
     )
     migrate.add_argument("--status", action="store_true", help="only say whether an upgrade is needed")
     migrate.set_defaults(handler=cmd_migrate)
+
+    add_contacts_commands(sub)
     return parser
+
+
+def add_contacts_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``vcsedesk contacts ACTION``: one group, each action a subparser (import; export beside it)."""
+    contacts = sub.add_parser(
+        "contacts",
+        help="import contacts from a file (CSV, xlsx, vCard)",
+        description="Work with the organisation's contacts from the command line.",
+    )
+    actions = contacts.add_subparsers(dest="contacts_command", metavar="ACTION", required=True)
+
+    imports = actions.add_parser(
+        "import",
+        help="import contacts from a CSV, xlsx or vCard file",
+        description="Import contacts from FILE: CSV (UTF-8, UTF-16 or Windows-1252; comma, "
+        "semicolon or tab), an Excel .xlsx workbook (its first visible sheet) or vCard (.vcf). "
+        "Google Contacts and Outlook exports are recognised. The detected column mapping and "
+        "every row's problems are shown; the import is all or nothing, a backup is taken "
+        "first, and likely duplicates of existing contacts are skipped unless you say otherwise. "
+        "Exits 3 if the file or any row is refused.",
+    )
+    imports.add_argument("file", metavar="FILE", type=Path, help="the file to import")
+    imports.add_argument("--dry-run", action="store_true", help="check and report, but write nothing")
+    imports.add_argument(
+        "--duplicates",
+        choices=["skip", "merge", "create"],
+        default="skip",
+        help="what to do with a row that looks like an existing contact: skip it (default), merge "
+        "it in (fill blank fields, add new emails, phones and tags) or create it anyway",
+    )
+    imports.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the good rows and leave out rows with problems (otherwise nothing is imported)",
+    )
+    imports.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="map a column to a field, overriding the detected mapping (repeatable), e.g. "
+        '--map "Mobile=phone:mobile" or --map "Fax=ignore"',
+    )
+    imports.add_argument(
+        "--as",
+        dest="acting_user",
+        metavar="USER",
+        help="the user (name or id) the import is recorded against (default: this installation's "
+        "user, else the only administrator)",
+    )
+    imports.set_defaults(handler=cmd_contacts_import)
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -206,6 +260,100 @@ def cmd_migrate(args: argparse.Namespace) -> int:
             print(after.describe())
         else:
             print(f"Upgraded the data from schema {before.revision or '(new)'} to {after.revision}.")
+        return EXIT_OK
+
+    return _locked(args, run)
+
+
+MAX_PROBLEMS_SHOWN = 50
+
+
+def _acting_user(db: Database, folder: DataFolder, given: str | None) -> Actor:
+    """--as (a name or an id), else the installation's user, else the only administrator."""
+    import uuid
+
+    from vcsedesk.domain.errors import UserError
+    from vcsedesk.services import people, setup
+    from vcsedesk.services.base import Role
+
+    users = people.list_users(db)
+    chosen = None
+    if given:
+        try:
+            wanted = uuid.UUID(given)
+            chosen = next((u for u in users if u.id == wanted), None)
+        except ValueError:
+            named = [u for u in users if u.name.casefold() == given.strip().casefold()]
+            if len(named) > 1:
+                raise UserError(
+                    f"More than one user is called {given}; give their id with --as instead."
+                ) from None
+            chosen = named[0] if named else None
+        if chosen is None:
+            known = ", ".join(u.name for u in users) or "(none)"
+            raise UserError(f"There is no active user “{given}”. Users: {known}.")
+    else:
+        known_id = folder.installation().get("user_id")
+        if known_id:
+            chosen = next((u for u in users if str(u.id) == known_id), None)
+        if chosen is None:
+            admins = [u for u in users if u.role is Role.ADMINISTRATOR]
+            if len(admins) != 1:
+                raise UserError(
+                    "Say who is importing with --as NAME (this installation has no user of its own)."
+                )
+            chosen = admins[0]
+    device = folder.device_id()
+    if not people.device_known(db, device):
+        setup.register_device(db, device)
+    return people.actor_for(db, chosen.id, device)
+
+
+def cmd_contacts_import(args: argparse.Namespace) -> int:
+    from vcsedesk.domain.errors import UserError
+    from vcsedesk.services import imports
+
+    overrides = {}
+    for item in args.map:
+        column, sep, spec = item.partition("=")
+        if not sep or not column.strip() or not spec.strip():
+            raise UserError(f'--map needs COLUMN=FIELD (for example "Mobile=phone:mobile"), not “{item}”.')
+        overrides[column.strip()] = spec.strip()
+
+    def run(folder: DataFolder) -> int:
+        with _open(args, folder) as db:
+            actor = _acting_user(db, folder, args.acting_user)
+            found = imports.preview(db, args.file, overrides=overrides)
+            print(f"Reading {found.file} as {found.format}: {len(found.rows):,} row(s).")
+            print("Columns:")
+            for header in found.headers:
+                if header:
+                    print(f"  “{header}” → {found.mapping.get(header, 'ignore')}")
+            problems = found.problem_lines()
+            if problems:
+                print(f"{len(found.invalid_rows):,} row(s) have problems:")
+                for line in problems[:MAX_PROBLEMS_SHOWN]:
+                    print(f"  {line}")
+                if len(problems) > MAX_PROBLEMS_SHOWN:
+                    print(f"  …and {len(problems) - MAX_PROBLEMS_SHOWN:,} more.")
+            duplicates = found.duplicate_rows
+            if duplicates:
+                print(f"{len(duplicates):,} row(s) look like contacts already known ({args.duplicates}):")
+                for row in duplicates[:MAX_PROBLEMS_SHOWN]:
+                    assert row.duplicate is not None
+                    print(f"  {found.noun} {row.number}: {row.duplicate.describe(found.noun)}")
+                if len(duplicates) > MAX_PROBLEMS_SHOWN:
+                    print(f"  …and {len(duplicates) - MAX_PROBLEMS_SHOWN:,} more.")
+            report = imports.commit(
+                db,
+                actor,
+                found,
+                duplicates=args.duplicates,
+                skip_invalid=args.skip_invalid,
+                folder=folder,
+                dry_run=args.dry_run,
+            )
+        print("\n".join(report.lines()))
         return EXIT_OK
 
     return _locked(args, run)

@@ -107,3 +107,49 @@ def test_unknown_size_is_refused(db: Database) -> None:
     with pytest.raises(UserError, match="not a demo size"):
         demo.load(db, size="enormous", device_id=uuid.uuid4())
     assert not setup.is_set_up(db)
+
+
+# -- contacts ------------------------------------------------------------------------------------------
+def test_small_demo_has_contacts_made_through_the_import_path(db: Database) -> None:
+    from sqlalchemy import func
+
+    from vcsedesk.domain.phones import _OFCOM_DRAMA_MOBILE
+    from vcsedesk.services import contacts
+    from vcsedesk.store.models import Contact, ContactPhone, Membership, SearchDocument, Ward
+
+    result = demo.load(db, size="small", device_id=uuid.uuid4())
+    assert result.contacts == demo.SIZES["small"].contacts == 300
+    with db.read() as s:
+        kinds = dict(s.execute(select(Contact.kind, func.count()).group_by(Contact.kind)).all())
+        postcodes = list(s.scalars(select(Contact.postcode).where(Contact.postcode.is_not(None))))
+        numbers = list(s.scalars(select(ContactPhone.number)))
+        memberships = s.scalar(select(func.count()).select_from(Membership))
+        documents = s.scalar(select(func.count()).select_from(SearchDocument))
+        wards = s.scalar(select(func.count()).select_from(Ward))
+        journalled = set(
+            s.scalars(select(JournalEntry.record_id).where(JournalEntry.table_name == "contacts"))
+        )
+        ids = set(s.scalars(select(Contact.id)))
+    assert kinds == {"person": 285, "organisation": 15}
+    assert postcodes and all(clean_postcode(p) == p for p in postcodes)
+    assert numbers and len(set(numbers)) == len(numbers)
+    drama_prefixes = tuple("+44" + p.replace(" ", "")[1:] for p in demo.DRAMA_PREFIXES)
+    assert all(n.startswith(drama_prefixes) for n in numbers)
+    assert any(_OFCOM_DRAMA_MOBILE.match(n[3:]) for n in numbers)
+    assert memberships > 20 and wards == len(demo.WARDS)
+    assert documents == 300 and journalled == ids
+    person = contacts.get_contact(db, next(iter(contacts.search_contacts(db, "example"))))
+    assert person.emails
+
+
+def test_demo_contacts_are_the_same_for_the_same_seed(db: Database, reference: Database) -> None:
+    from vcsedesk.store.models import Contact
+
+    demo.load(db, size="small", device_id=uuid.uuid4(), seed=7)
+    demo.load(reference, size="small", device_id=uuid.uuid4(), seed=7)
+
+    def names(database: Database) -> list[tuple[str, str | None]]:
+        with database.read() as s:
+            return sorted((n, p) for n, p in s.execute(select(Contact.name, Contact.postcode)))
+
+    assert names(db) == names(reference)
