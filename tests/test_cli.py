@@ -428,3 +428,31 @@ def test_contacts_import_of_a_hostile_file_exits_3(
     assert "junk.csv contains binary data" in err and "Traceback" not in err
     code, _, err = run(capsys, *d, "contacts", "import", str(junk), "--map", "nonsense")
     assert code == EXIT_REFUSED and "--map needs COLUMN=FIELD" in err
+
+
+def test_contacts_export_writes_the_filtered_list(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    from openpyxl import load_workbook
+    from sqlalchemy import func, select
+
+    from vcsedesk.store.database import Database, sqlite_url
+    from vcsedesk.store.models import Contact
+
+    d = ["--data-dir", str(data_dir)]
+    assert run(capsys, *d, "demo", "--size", "small")[0] == EXIT_OK
+    out = data_dir / "organisations.xlsx"
+    code, text, err = run(capsys, *d, "contacts", "export", str(out), "--kind", "organisation")
+    assert (code, err) == (EXIT_OK, "")
+    with Database(sqlite_url(data_dir / "vcsedesk.vcsedesk")) as db, db.read() as s:
+        expected = set(
+            s.scalars(
+                select(Contact.name).where(Contact.kind == "organisation", Contact.deleted_at.is_(None))
+            )
+        )
+        assert s.scalar(select(func.count()).select_from(Contact)) > len(expected)
+    assert f"Exported {len(expected)} contacts" in text
+    sheet = load_workbook(out, read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Name", "Kind")
+    assert {r[0] for r in rows[1:]} == expected
+    code, _, err = run(capsys, *d, "contacts", "export", str(out), "--organisation", "No Such Group")
+    assert code == EXIT_REFUSED and "No Such Group" in err

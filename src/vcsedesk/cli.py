@@ -100,7 +100,7 @@ def add_contacts_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
     """``vcsedesk contacts ACTION``: one group, each action a subparser (import; export beside it)."""
     contacts = sub.add_parser(
         "contacts",
-        help="import contacts from a file (CSV, xlsx, vCard)",
+        help="import contacts from a file (CSV, xlsx, vCard) or export the list (xlsx, CSV)",
         description="Work with the organisation's contacts from the command line.",
     )
     actions = contacts.add_subparsers(dest="contacts_command", metavar="ACTION", required=True)
@@ -145,6 +145,42 @@ def add_contacts_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
         "user, else the only administrator)",
     )
     imports.set_defaults(handler=cmd_contacts_import)
+
+    export = actions.add_parser(
+        "export",
+        help="export the contact list, or part of it, to xlsx or CSV",
+        description="Write the contacts (all, or those the options select) to FILE as an Excel "
+        "workbook or a CSV file: names, kind, emails, phones, address, postcode, ward, language, "
+        "access needs, tags, organisations, how we met, notes. Equality monitoring and consent "
+        "evidence are never exported. The file is written whole or not at all.",
+    )
+    export.add_argument("file", metavar="FILE", type=Path, help="where to write (.xlsx or .csv)")
+    export.add_argument(
+        "--format", choices=["xlsx", "csv"], help="the file's format (default: from FILE's ending)"
+    )
+    export.add_argument(
+        "--search", metavar="TEXT", help="only contacts matching TEXT, as the app's search box"
+    )
+    export.add_argument(
+        "--kind", choices=["person", "organisation"], help="only people or only organisations"
+    )
+    export.add_argument("--tag", metavar="TAG", help="only contacts with this tag")
+    export.add_argument("--ward", metavar="WARD", help="only contacts in this ward")
+    export.add_argument("--organisation", metavar="NAME", help="only members of this organisation")
+    export.add_argument(
+        "--consent",
+        metavar="PURPOSE=STATE",
+        help="only people whose consent for PURPOSE is STATE (given, refused, withdrawn or none), "
+        "e.g. contact_email=given",
+    )
+    export.add_argument("--include-archived", action="store_true", help="include archived contacts")
+    export.add_argument(
+        "--as",
+        dest="acting_user",
+        metavar="USER",
+        help="the user (name or id) exporting (default: as for import)",
+    )
+    export.set_defaults(handler=cmd_contacts_export)
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -307,6 +343,17 @@ def _acting_user(db: Database, folder: DataFolder, given: str | None) -> Actor:
     if not people.device_known(db, device):
         setup.register_device(db, device)
     return people.actor_for(db, chosen.id, device)
+
+
+def cmd_contacts_export(args: argparse.Namespace) -> int:
+    from vcsedesk.services import contacts_export
+
+    def run(folder: DataFolder) -> int:
+        with _open(args, folder) as db:
+            actor = _acting_user(db, folder, args.acting_user)
+            return contacts_export.cmd_contacts_export(args, db, actor)
+
+    return _locked(args, run)
 
 
 def cmd_contacts_import(args: argparse.Namespace) -> int:
