@@ -3,17 +3,20 @@
 Services rewrite derived data (search documents) themselves when they change records.  A
 generic change that knows nothing of areas — undo — calls :func:`refresh` with what it
 changed, and each area's derived data is rebuilt for the records touched.
+
+Every ``IN (…)`` list is sent :data:`~vcsedesk.services.base.CHUNK` ids at a time: an undo of
+a large import touches far more records than a statement may have parameters.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from vcsedesk.services.base import Changes
-from vcsedesk.store.models import ContactEmail, ContactPhone, ContactTag, Membership
+from vcsedesk.services.base import Changes, chunked
+from vcsedesk.store.models import Contact, ContactEmail, ContactPhone, ContactTag, Membership, SearchDocument
 
 #: Child tables whose rows belong to a contact: (table, the row's id, its contact's id).
 _CONTACT_CHILDREN = (
@@ -23,32 +26,48 @@ _CONTACT_CHILDREN = (
 )
 
 
-def _touched(changes: Changes, table: str) -> set[uuid.UUID]:
+def _touched(changes: Changes, table: str) -> list[uuid.UUID]:
     ids: set[uuid.UUID] = set()
     for kind in (changes.created, changes.updated, changes.archived, changes.restored):
         ids |= kind.get(table, set())
-    return ids
+    return list(ids)
 
 
 def contacts_touched(session: Session, changes: Changes) -> set[uuid.UUID]:
     """Every contact whose searchable text may have changed."""
-    contact_ids = _touched(changes, "contacts")
+    contact_ids = set(_touched(changes, "contacts"))
     for table, row_id, owner in _CONTACT_CHILDREN:
-        ids = _touched(changes, table)
-        if ids:
-            contact_ids |= set(session.scalars(select(owner).where(row_id.in_(ids))))
-    membership_ids = _touched(changes, "memberships")
-    if membership_ids:
+        for chunk in chunked(_touched(changes, table)):
+            contact_ids.update(session.scalars(select(owner).where(row_id.in_(chunk))))
+    for chunk in chunked(_touched(changes, "memberships")):
         for person, org in session.execute(
-            select(Membership.person_id, Membership.organisation_id).where(Membership.id.in_(membership_ids))
+            select(Membership.person_id, Membership.organisation_id).where(Membership.id.in_(chunk))
         ):
             contact_ids |= {person, org}
     return contact_ids
 
 
 def refresh(session: Session, changes: Changes) -> None:
-    """Rebuild derived data for everything ``changes`` touched (inside its transaction)."""
-    from vcsedesk.services.contacts import reindex
+    """Rebuild derived data for everything ``changes`` touched (inside its transaction).
 
-    for contact_id in sorted(contacts_touched(session, changes)):
+    Contacts that are archived (or gone) afterwards lose their search documents a chunk at a
+    time; live ones are reindexed one by one, which is what an undo of a large *archive*
+    would still pay for.
+    """
+    from vcsedesk.services.contacts import SEARCH_KIND, reindex
+
+    session.flush()
+    touched = list(contacts_touched(session, changes))
+    live: set[uuid.UUID] = set()
+    for chunk in chunked(touched):
+        live.update(
+            session.scalars(select(Contact.id).where(Contact.id.in_(chunk), Contact.deleted_at.is_(None)))
+        )
+    for chunk in chunked([c for c in touched if c not in live]):
+        session.execute(
+            delete(SearchDocument).where(
+                SearchDocument.kind == SEARCH_KIND, SearchDocument.record_id.in_(chunk)
+            )
+        )
+    for contact_id in sorted(live):
         reindex(session, contact_id)
