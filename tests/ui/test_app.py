@@ -48,7 +48,7 @@ def test_first_run_through_the_dialog_creates_the_organisation_and_its_administr
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     wait_ready(qtbot, running)
     assert not dialog.isVisible()
-    assert [a.key for a in running.window.areas] == ["history", "organisation"]  # type: ignore[union-attr]
+    assert [a.key for a in running.window.areas] == ["contacts", "history", "organisation"]  # type: ignore[union-attr]
 
     with Database(sqlite_url(folder.database)) as db:
         assert setup.is_set_up(db)
@@ -197,9 +197,11 @@ def test_areas_are_reachable_by_keyboard_and_the_last_one_is_remembered(
     assert window is not None
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT_MS)
-    qtbot.keyClick(window.sidebar, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.stack.currentWidget() is running.organisation_area
     qtbot.keyClick(window.sidebar, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is running.contacts
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.stack.currentWidget() is running.history
     qtbot.keyClick(window.sidebar, Qt.Key.Key_Down)
     assert window.stack.currentWidget() is running.organisation_area

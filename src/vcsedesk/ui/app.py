@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from vcsedesk.store.backup import BackupFile
     from vcsedesk.store.database import Database
     from vcsedesk.store.quickread import FirstLook
+    from vcsedesk.ui.contacts.area import ContactsArea
     from vcsedesk.ui.first_run import FirstRunDialog
     from vcsedesk.ui.history_page import HistoryPage
     from vcsedesk.ui.organisation_page import OrganisationPage
@@ -196,6 +197,7 @@ class App(QObject):
         self.window = MainWindow(self.ctx)
         self.first_run: FirstRunDialog | None = None
         self.history: HistoryPage | None = None
+        self.contacts: ContactsArea | None = None
         self.organisation_area: LazyArea | None = None
         self.opening_started = False
         self.ready = False
@@ -372,6 +374,9 @@ class App(QObject):
             self.history.view.rows_painted.connect(self._records_painted)
         self.organisation_area = LazyArea(self._build_organisation)
         window.add_area("organisation", tr("Organisation"), self.organisation_area)
+        from vcsedesk.ui.contacts import install as install_contacts
+
+        self.contacts = install_contacts(self.ctx, window)  # first in the sidebar
         window.undo_action.setEnabled(True)
         if self.ctx.probe is not None or os.environ.get(ENV_SCREENSHOT):
             start = "history"

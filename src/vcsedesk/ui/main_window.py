@@ -223,21 +223,34 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
 
     # -- areas -----------------------------------------------------------------------------
-    def add_area(self, key: str, title: str, widget: QWidget) -> Area:
-        number = len(self.areas) + 1
+    def add_area(self, key: str, title: str, widget: QWidget, *, position: int | None = None) -> Area:
+        """Add an area to the sidebar, at the end or at ``position`` (0 is first); Ctrl+1 to
+        Ctrl+9 follow the sidebar's order."""
+        index = len(self.areas) if position is None else max(0, min(position, len(self.areas)))
+        current = self.current_area()
         item = QListWidgetItem(title)
         item.setData(Qt.ItemDataRole.UserRole, key)
-        item.setToolTip(self.tr("{title} (Ctrl+{n})").format(title=title, n=number) if number <= 9 else title)
-        self.sidebar.addItem(item)
         self.stack.addWidget(widget)
         action = QAction(title, self)
-        if number <= 9:
-            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
         action.triggered.connect(lambda _checked=False, k=key: self.show_area(k))
-        self.go_menu.addAction(action)
-        self.go_menu.setEnabled(True)
         area = Area(key, title, widget, action)
-        self.areas.append(area)
+        self.sidebar.blockSignals(True)
+        self.sidebar.insertItem(index, item)
+        self.areas.insert(index, area)
+        if current is not None:
+            self.sidebar.setCurrentRow(self.areas.index(current))
+        self.sidebar.blockSignals(False)
+        for action_ in self.go_menu.actions():
+            self.go_menu.removeAction(action_)
+        for number, each in enumerate(self.areas, start=1):
+            each.action.setShortcut(QKeySequence(f"Ctrl+{number}") if number <= 9 else QKeySequence())
+            self.sidebar.item(number - 1).setToolTip(
+                self.tr("{title} (Ctrl+{n})").format(title=each.title, n=number)
+                if number <= 9
+                else each.title
+            )
+            self.go_menu.addAction(each.action)
+        self.go_menu.setEnabled(True)
         self.sidebar.show()
         metrics = self.sidebar.fontMetrics()
         for row in range(self.sidebar.count()):

@@ -1,0 +1,144 @@
+"""The timeline: everything that involves the contact, newest first ("tell us once").
+
+Built on :func:`vcsedesk.services.timeline.timeline`, whose providers each area extends;
+new kinds of item (engagements, claims…) appear here with no change to this tab.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDateTime, QLocale, QObject, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from vcsedesk.ui.organisation_page import tidy_table
+from vcsedesk.ui.table_model import AnyIndex, ReadOnlyTableModel
+
+if TYPE_CHECKING:
+    from vcsedesk.services.base import Changes
+    from vcsedesk.services.timeline import TimelineItem
+    from vcsedesk.store.database import Database
+    from vcsedesk.ui.context import AppContext
+
+WHEN_FORMAT = "d MMM yyyy  HH:mm"
+
+
+def read_timeline(db: Database, contact_id: uuid.UUID) -> list[TimelineItem]:
+    from vcsedesk.services import timeline
+
+    return timeline.timeline(db, contact_id)
+
+
+def kind_text(kind: str) -> str:
+    from PySide6.QtCore import QCoreApplication
+
+    return {
+        "consent": QCoreApplication.translate("Timeline", "Consent"),
+        "record": QCoreApplication.translate("Timeline", "Details"),
+        "membership": QCoreApplication.translate("Timeline", "Membership"),
+        "engagement": QCoreApplication.translate("Timeline", "Engagement"),
+        "meeting": QCoreApplication.translate("Timeline", "Meeting"),
+        "claim": QCoreApplication.translate("Timeline", "Claim"),
+        "submission": QCoreApplication.translate("Timeline", "Return"),
+    }.get(kind, kind.capitalize())
+
+
+class TimelineModel(ReadOnlyTableModel):
+    WHEN, KIND, WHAT, DETAIL, BY = range(5)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__([], parent)
+        self.headers = [self.tr("When"), self.tr("Kind"), self.tr("What"), self.tr("Detail"), self.tr("By")]
+        self.items: list[TimelineItem] = []
+        self._locale = QLocale()
+
+    def set_items(self, items: list[TimelineItem]) -> None:
+        self.beginResetModel()
+        self.items = list(items)
+        self.endResetModel()
+
+    def row_count(self) -> int:
+        return len(self.items)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.items):
+            return None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        item = self.items[index.row()]
+        column = index.column()
+        if column == self.WHEN:
+            moment = QDateTime.fromMSecsSinceEpoch(int(item.at.timestamp() * 1000)).toLocalTime()
+            return self._locale.toString(moment, WHEN_FORMAT)
+        return {
+            self.KIND: kind_text(item.kind),
+            self.WHAT: item.title,
+            self.DETAIL: item.detail,
+            self.BY: item.by,
+        }.get(column)
+
+
+class TimelineTab(QWidget):
+    loaded = Signal()
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.contact_id: uuid.UUID | None = None
+        self._generation = 0
+        self.setAccessibleName(self.tr("Timeline"))
+        layout = QVBoxLayout(self)
+        intro = QLabel(self.tr("Everything that involves this contact, newest first."))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.model = TimelineModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setAccessibleName(self.tr("Timeline, newest first"))
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setTabKeyNavigation(False)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        tidy_table(self.view)
+        metrics = self.view.fontMetrics()
+        pad = metrics.averageCharWidth() * 3
+        for column, sample in (
+            (self.model.WHEN, "28 Sep 2026  00:00"),
+            (self.model.KIND, self.tr("Membership")),
+            (self.model.WHAT, "Consent given: share their story or quotes with their name"),
+            (self.model.DETAIL, "Written, dated 12 Mar 2026; review by 12 Mar 2027"),
+        ):
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + pad)
+        layout.addWidget(self.view, 1)
+
+    def show_contact(self, contact_id: uuid.UUID | None) -> None:
+        self.contact_id = contact_id
+        self.load()
+
+    def load(self) -> None:
+        if self.contact_id is None or self.ctx.db is None:
+            self.model.set_items([])
+            return
+        self._generation += 1
+        generation = self._generation
+        self.ctx.worker.submit(
+            read_timeline,
+            self.ctx.database,
+            self.contact_id,
+            on_done=lambda items: self._fill(generation, items),
+            label=self.tr("Reading the timeline…"),
+        )
+
+    def _fill(self, generation: int, items: list[TimelineItem]) -> None:
+        if generation == self._generation:
+            self.model.set_items(items)
+            self.loaded.emit()
+
+    def on_changed(self, changes: Changes) -> None:
+        self.load()
