@@ -17,16 +17,16 @@ domain.duplicates.  Nothing is written.
   journal entries (the same shape UnitOfWork writes) and their search documents — with
   ids made here, so 100,000 rows take seconds rather than the ORM's minutes.
 
-Undo of an import (services.base.undo_last) archives what it created, entry by entry.
+Undo of an import (services.base.undo_last) archives what it created, set-based (one UPDATE
+per table and the journal entries in batches), so it is as quick as the import itself.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -61,7 +61,7 @@ from vcsedesk.io.contacts_import import (
     Table as SourceTable,
 )
 from vcsedesk.io.safety import DEFAULT_LIMITS, FileRefused, Limits
-from vcsedesk.services.base import Actor, Changes, Permission, UnitOfWork, require, utcnow
+from vcsedesk.services.base import Actor, Changes, Permission, UnitOfWork, larger_cache, require, utcnow
 from vcsedesk.services.contacts import SEARCH_KIND, _sync_children, _ward_id, load_view, reindex
 from vcsedesk.store.database import Database
 from vcsedesk.store.journal import encode
@@ -82,8 +82,6 @@ from vcsedesk.store.search import body_of
 SKIP, MERGE, CREATE = "skip", "merge", "create"
 DECISIONS = (SKIP, MERGE, CREATE)
 BATCH = 5_000
-#: SQLite page cache (KB) while an import writes.
-IMPORT_CACHE_KB = 128 * 1024
 
 
 class ImportRefused(UserError):
@@ -742,24 +740,8 @@ def bulk_add_contacts(
     """Write validated contacts, their children, memberships, journal entries and search
     documents in bulk inside ``uow``'s transaction.  Returns how many organisations had to be
     added for memberships (they are added too)."""
-    with _big_cache(uow.session):
+    with larger_cache(uow.session):
         return _bulk_add(uow, items, tag_ids, merged_memberships, batch_size)
-
-
-@contextlib.contextmanager
-def _big_cache(session: Session) -> Iterator[None]:
-    """On SQLite, a bigger page cache while indexes of many new rows are built (the default
-    2 MB makes random UUID keys thrash), put back afterwards."""
-    if session.get_bind().dialect.name != "sqlite":
-        yield
-        return
-    connection = session.connection()
-    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KB}")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
 
 
 def _bulk_add(

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from vcsedesk.domain.errors import ConflictError, UserError, ValidationError
 from vcsedesk.domain.organisation import MAX_LOGO_BYTES, clean_profile
 from vcsedesk.domain.validation import Invalid, clean_email, clean_text
+from vcsedesk.ui.banner import reload_banner
 from vcsedesk.ui.main_window import describe_time, heading_font
 from vcsedesk.ui.table_model import AnyIndex, ReadOnlyTableModel
 
@@ -104,19 +105,11 @@ class ProfileForm(QWidget):
         self._saving = False
 
         outer = QVBoxLayout(self)
-        self.banner = QFrame()
-        self.banner.setFrameShape(QFrame.Shape.StyledPanel)
-        self.banner.setAccessibleName(self.tr("Message about the profile"))
-        banner_layout = QHBoxLayout(self.banner)
-        self.banner_text = QLabel()
-        self.banner_text.setWordWrap(True)
-        self.banner_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        banner_layout.addWidget(self.banner_text, 1)
-        self.reload_button = QPushButton(self.tr("&Reload"))
-        self.reload_button.setAccessibleName(self.tr("Reload the profile, discarding your changes"))
-        self.reload_button.clicked.connect(self.load)
-        banner_layout.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.banner.hide()
+        self.banner, self.banner_text, self.reload_button = reload_banner(
+            accessible_name=self.tr("Message about the profile"),
+            reload_name=self.tr("Reload the profile, discarding your changes"),
+            on_reload=self.load,
+        )
         outer.addWidget(self.banner)
 
         grid = QGridLayout()

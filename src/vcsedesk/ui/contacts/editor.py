@@ -50,6 +50,7 @@ from vcsedesk.domain.contacts import (
     clean_contact,
 )
 from vcsedesk.domain.errors import ConflictError, UserError, ValidationError
+from vcsedesk.ui.banner import reload_banner
 from vcsedesk.ui.organisation_page import problem_label, show_problem, tidy_table
 from vcsedesk.ui.table_model import AnyIndex, ReadOnlyTableModel
 
@@ -420,19 +421,11 @@ class ContactEditor(QWidget):
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        self.banner = QFrame()
-        self.banner.setFrameShape(QFrame.Shape.StyledPanel)
-        self.banner.setAccessibleName(self.tr("Message about this contact"))
-        banner_layout = QHBoxLayout(self.banner)
-        self.banner_text = QLabel()
-        self.banner_text.setWordWrap(True)
-        self.banner_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        banner_layout.addWidget(self.banner_text, 1)
-        self.reload_button = QPushButton(self.tr("&Reload"))
-        self.reload_button.setAccessibleName(self.tr("Reload the contact, discarding your changes"))
-        self.reload_button.clicked.connect(self.reload)
-        banner_layout.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.banner.hide()
+        self.banner, self.banner_text, self.reload_button = reload_banner(
+            accessible_name=self.tr("Message about this contact"),
+            reload_name=self.tr("Reload the contact, discarding your changes"),
+            on_reload=self.reload,
+        )
         outer.addWidget(self.banner)
 
         self.duplicate_box = QFrame()
