@@ -214,8 +214,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             result = demo.load(db, size=args.size, device_id=folder.device_id(), seed=args.seed)
         folder.save_installation(user_id=str(result.administrator.user_id))
         print(
-            f"Demo data ({args.size}) loaded for {result.organisation}: {result.users} users on "
-            f"{result.devices} devices. You are {result.administrator.name}, an administrator."
+            f"Demo data ({args.size}) loaded for {result.organisation}: {result.contacts:,} contacts, "
+            f"{result.users} users on {result.devices} devices. "
+            f"You are {result.administrator.name}, an administrator."
         )
         return EXIT_OK
 

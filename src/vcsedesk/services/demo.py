@@ -35,11 +35,13 @@ class Size:
     devices: int
     profile_edits: int
     contacts: int = 0
+    #: People given a consent history through the consent service (journalled one by one).
+    consenting: int = 0
 
 
 SIZES = {
-    "small": Size(users=8, devices=3, profile_edits=3, contacts=300),
-    "large": Size(users=60, devices=20, profile_edits=40, contacts=100_000),
+    "small": Size(users=8, devices=3, profile_edits=3, contacts=300, consenting=150),
+    "large": Size(users=60, devices=20, profile_edits=40, contacts=100_000, consenting=1_000),
 }
 
 ORGANISATIONS = (
@@ -79,7 +81,7 @@ def load(db: Database, *, size: str, device_id: uuid.UUID, seed: int = 2026) -> 
     admin = setup.first_run(
         db,
         organisation_name=org_name,
-        user_name=fake.name(),
+        user_name=f"{fake.first_name()} {fake.last_name()}",
         user_email=fake.free_email(),
         device_id=device_id,
     )
@@ -98,12 +100,19 @@ def load(db: Database, *, size: str, device_id: uuid.UUID, seed: int = 2026) -> 
         postcode=fake.postcode(),
     )
     for _ in range(plan.users - 1):
-        people.add_user(db, admin, name=fake.name(), role=rng.choice(ROLE_MIX).value, email=fake.free_email())
+        people.add_user(
+            db,
+            admin,
+            name=f"{fake.first_name()} {fake.last_name()}",
+            role=rng.choice(ROLE_MIX).value,
+            email=fake.free_email(),
+        )
     for _ in range(plan.profile_edits):
         profile = organisation.get_profile(db)
         assert profile is not None
         organisation.update_profile(db, admin, profile.version, retention_years=rng.choice([3, 5, 6, 7, 10]))
     made = add_contacts(db, admin, plan.contacts, fake, rng)
+    add_consent(db, admin, plan.consenting, rng)
     return DemoResult(
         organisation=org_name, administrator=admin, users=plan.users, devices=plan.devices, contacts=made
     )
@@ -285,3 +294,58 @@ def add_contacts(db: Database, admin: Actor, count: int, fake: Faker, rng: rando
     with unit_of_work(db, admin, f"Added {count:,} demo contacts") as uow:
         imports.bulk_add_contacts(uow, items)
     return count
+
+
+# -- consent ----------------------------------------------------------------------------------
+def add_consent(db: Database, admin: Actor, count: int, rng: random.Random) -> None:
+    """Give ``count`` people a realistic consent history: contact by email or phone, sharing
+    anonymously or with their name, now and then a withdrawal, and reviews some of which are
+    due."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from vcsedesk.services import consent
+    from vcsedesk.store.models import Contact
+
+    if count <= 0:
+        return
+    today = datetime.now(UTC).date()
+    with db.read() as session:
+        ids = list(
+            session.scalars(
+                select(Contact.id).where(Contact.kind == "person").order_by(Contact.name).limit(count)
+            )
+        )
+    for contact_id in ids:
+        given_on = today - timedelta(days=rng.randint(30, 700))
+        method = rng.choice(["verbal", "written", "online"])
+        review_on = given_on + timedelta(days=365) if rng.random() < 0.6 else None
+        for purpose in rng.sample(["contact_email", "contact_phone", "contact_text", "contact_post"], 2):
+            consent.record_consent(
+                db,
+                admin,
+                contact_id,
+                purpose=purpose,
+                status="given",
+                on=given_on,
+                method=method,
+                review_on=review_on,
+                today=today,
+            )
+        sharing = rng.choice(["share_anonymously", "share_with_name"])
+        status = "given" if rng.random() < 0.8 else "refused"
+        consent.record_consent(
+            db, admin, contact_id, purpose=sharing, status=status, on=given_on, method=method, today=today
+        )
+        if status == "given" and rng.random() < 0.1:
+            consent.record_consent(
+                db,
+                admin,
+                contact_id,
+                purpose=sharing,
+                status="withdrawn",
+                on=min(today, given_on + timedelta(days=rng.randint(10, 200))),
+                method="verbal",
+                today=today,
+            )
