@@ -450,8 +450,9 @@ def test_contacts_export_writes_the_filtered_list(capsys: pytest.CaptureFixture[
         )
         assert s.scalar(select(func.count()).select_from(Contact)) > len(expected)
     assert f"Exported {len(expected)} contacts" in text
-    sheet = load_workbook(out, read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = load_workbook(out, read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    book.close()
     assert rows[0][:2] == ("Name", "Kind")
     assert {r[0] for r in rows[1:]} == expected
     code, _, err = run(capsys, *d, "contacts", "export", str(out), "--organisation", "No Such Group")

@@ -95,8 +95,9 @@ def test_the_filtered_list_is_exported_to_xlsx(
     qtbot.waitUntil(lambda: dialog.report is not None and not dialog.exporting, timeout=WAIT_MS)
     assert dialog.status.text() == f"2 contact(s) exported to:\n{target}"
 
-    sheet = load_workbook(target, read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = load_workbook(target, read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    book.close()
     assert rows[0][0] == "Name"
     assert "Emails" in rows[0]
     assert [r[0] for r in rows[1:]] == ["Aisha Rahman", "Chloe Davies"]
