@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 
 from vcsedesk.domain.consent import Purpose
 from vcsedesk.domain.contacts import ContactDraft, ContactKind, EmailEntry, PhoneEntry
-from vcsedesk.domain.errors import ValidationError
+from vcsedesk.domain.errors import UserError
 from vcsedesk.services import consent, contact_list, contacts
 from vcsedesk.services.base import Actor, unit_of_work
 from vcsedesk.services.contact_list import (
@@ -213,7 +213,7 @@ def test_consent_filter_uses_the_current_line(
         Purpose.CONTACT_EMAIL, ConsentState.GIVEN
     )
     for bad in ("contact_email", "telepathy=given", "photos=maybe"):
-        with pytest.raises(ValidationError):
+        with pytest.raises(UserError, match="consent"):
             ConsentCondition.parse(bad)
 
 

@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session
 
 from vcsedesk.domain.consent import ConsentStatus, Purpose
 from vcsedesk.domain.contacts import ContactKind
-from vcsedesk.domain.errors import ValidationError
+from vcsedesk.domain.errors import UserError
 from vcsedesk.domain.phones import display_phone
 from vcsedesk.store import search
 from vcsedesk.store.database import Database
@@ -116,7 +116,7 @@ class ConsentCondition:
                 f"{', '.join(s.value for s in ConsentState)} (got “{value}”)."
             )
         if problems or purpose is None or state is None:
-            raise ValidationError(problems, record="The consent filter")
+            raise UserError(problems["consent"])
         return cls(purpose, state)
 
 
@@ -187,7 +187,11 @@ def _text_condition(session: Session, typed: str, include_archived: bool) -> Col
             return false()
         matching: Any = (
             text(
-                "SELECT d.record_id FROM search_fts JOIN search_documents d ON d.doc = search_fts.rowid "
+                # CROSS JOIN keeps this order in SQLite: the MATCH runs once and drives the
+                # lookups.  Left to itself the planner walked every document and ran the MATCH
+                # for each (three minutes for "smith" at 100,000 contacts, not 30 ms).
+                "SELECT d.record_id FROM search_fts CROSS JOIN search_documents d "
+                "ON d.doc = search_fts.rowid "
                 "WHERE search_fts MATCH :contact_list_q AND d.kind = :contact_list_kind"
             )
             .bindparams(contact_list_q=expression, contact_list_kind=SEARCH_KIND)

@@ -71,7 +71,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Postcode", width=10),
     Column("Ward"),
     Column("Preferred language"),
-    Column("Interpreter needed", Kind.BOOLEAN, width=12),
+    Column("Interpreter needed", Kind.BOOLEAN),
     Column("Access needs"),
     Column("Tags"),
     Column("Organisations"),
