@@ -30,7 +30,7 @@ import csv
 import datetime as dt
 import re
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -940,6 +940,33 @@ class RowValues:
     problems: dict[str, str]
 
 
+def _labelled_values(
+    columns: Sequence[_Multi],
+    cells: Sequence[str],
+    headers: Sequence[str],
+    sources: dict[str, str],
+    field: str,
+    kind: str,
+    default_label: str,
+    split: re.Pattern[str],
+) -> list[tuple[str, str]]:
+    """(value, label) pairs from the columns mapped to emails or phones, a cell split into
+    several where it holds several; ``sources`` learns which column each came from."""
+    found: list[tuple[str, str]] = []
+    for multi in columns:
+        raw = cells[multi.column].strip() if multi.column < len(cells) else ""
+        if not raw:
+            continue
+        label = multi.label or (
+            _label(cells[multi.type_column], kind) if multi.type_column is not None else default_label
+        )
+        for part in split.split(raw):
+            if part:
+                sources[f"{field}[{len(found)}]"] = headers[multi.column]
+                found.append((part, label))
+    return found
+
+
 def to_draft(plan: RowPlan, cells: tuple[str, ...]) -> RowValues:
     headers = plan.headers
     sources: dict[str, str] = {}
@@ -963,30 +990,18 @@ def to_draft(plan: RowPlan, cells: tuple[str, ...]) -> RowValues:
             values[name] = tuple(items)
         else:
             values[name] = " ".join(v for _, v in present)
-    emails: list[EmailEntry] = []
-    for multi in plan.emails:
-        raw = cells[multi.column].strip() if multi.column < len(cells) else ""
-        if not raw:
-            continue
-        label = multi.label or (
-            _label(cells[multi.type_column], "email") if multi.type_column is not None else "home"
+    emails = [
+        EmailEntry(value, label)
+        for value, label in _labelled_values(
+            plan.emails, cells, headers, sources, "emails", "email", "home", _EMAIL_SPLIT
         )
-        for part in _EMAIL_SPLIT.split(raw):
-            if part:
-                sources[f"emails[{len(emails)}]"] = headers[multi.column]
-                emails.append(EmailEntry(part, label))
-    phones: list[PhoneEntry] = []
-    for multi in plan.phones:
-        raw = cells[multi.column].strip() if multi.column < len(cells) else ""
-        if not raw:
-            continue
-        label = multi.label or (
-            _label(cells[multi.type_column], "phone") if multi.type_column is not None else "mobile"
+    ]
+    phones = [
+        PhoneEntry(value, label)
+        for value, label in _labelled_values(
+            plan.phones, cells, headers, sources, "phones", "phone", "mobile", _MULTI_SPLIT
         )
-        for part in _MULTI_SPLIT.split(raw):
-            if part:
-                sources[f"phones[{len(phones)}]"] = headers[multi.column]
-                phones.append(PhoneEntry(part, label))
+    ]
     interpreter = False
     if "interpreter_needed" in values:
         text = values.pop("interpreter_needed").strip().lower()

@@ -493,9 +493,8 @@ class ContactListPage(QWidget):
     @Slot()
     def _loaded(self) -> None:
         self.count_label.setText(self.tr("%n contact(s)", "", self.model.total))
-        if self._selected_id is not None and self.select_contact(self._selected_id):
-            pass
-        elif self.model.total and not self.view.currentIndex().isValid():
+        reselected = self._selected_id is not None and self.select_contact(self._selected_id)
+        if not reselected and self.model.total and not self.view.currentIndex().isValid():
             self._select_row(0)
         self._update_buttons()
 
