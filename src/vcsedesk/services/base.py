@@ -41,6 +41,7 @@ from vcsedesk.store.journal import Json, decode, encode, last_change, snapshot
 from vcsedesk.store.models import JournalEntry, Record, record_model
 
 R = TypeVar("R", bound=Record)
+K = TypeVar("K")
 T = TypeVar("T")
 
 
@@ -63,11 +64,14 @@ class Permission(enum.Enum):
     EDIT_RECORDS = "edit records"
     # Special-category data: volunteers record what they need for their task, not this.
     EQUALITY_MONITORING = "see or record equality monitoring"
+    MANAGE_LISTS = "manage themes, engagement types and priorities"
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(Permission),
-    Role.COORDINATOR: frozenset({Permission.EDIT_RECORDS, Permission.EQUALITY_MONITORING}),
+    Role.COORDINATOR: frozenset(
+        {Permission.EDIT_RECORDS, Permission.EQUALITY_MONITORING, Permission.MANAGE_LISTS}
+    ),
     Role.STAFF: frozenset({Permission.EDIT_RECORDS, Permission.EQUALITY_MONITORING}),
     Role.VOLUNTEER: frozenset({Permission.EDIT_RECORDS}),
 }
@@ -211,6 +215,42 @@ class UnitOfWork:
         self._flush(record)
         self._journal(record, "restore", {"deleted_at": [before, None]}, summary)
         self.changes.note("restored", record.__tablename__, record.id)
+
+    def sync(
+        self,
+        existing: Mapping[K, R],
+        wanted: Mapping[K, Mapping[str, Any]],
+        make: Callable[[K, Mapping[str, Any]], R],
+    ) -> bool:
+        """Make a record's child rows what ``wanted`` says; True if any changed.
+
+        ``existing`` are the live child rows by key (an email address, a contact's id),
+        ``wanted`` the values each key should have.  A row no longer wanted is archived, a
+        kept row is updated where its values differ, a new key is added as ``make`` builds
+        it.  Each is journalled, so an edit records exactly which children came and went.
+        """
+        changed = False
+        for key, row in existing.items():
+            if key not in wanted:
+                self.archive(row, None)
+                changed = True
+            elif self.update(row, wanted[key], None):
+                changed = True
+        for key, values in wanted.items():
+            if key not in existing:
+                self.add(make(key, values))
+                changed = True
+        return changed
+
+    def touch(self, record: Record) -> None:
+        """Mark ``record`` changed because its child rows changed (their own journal entries
+        say how): its version moves on, so an editor holding the old version gets a conflict
+        instead of overwriting the children silently."""
+        if record.id in self.changes.updated.get(record.__tablename__, set()):
+            return  # its own fields changed: already a new version
+        record.updated_at = utcnow()
+        self._flush(record)
+        self.changes.note("updated", record.__tablename__, record.id)
 
     def check_version(self, record: Record, expected_version: int | None) -> None:
         if expected_version is None or record.version == expected_version:

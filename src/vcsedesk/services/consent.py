@@ -162,12 +162,19 @@ def may_use_many(
 ) -> dict[uuid.UUID, Decision]:
     """:func:`may_use` for many people at once (one query)."""
     with db.read() as session:
-        lines = _lines(session, contact_ids)
-        archived = set(
-            session.scalars(
-                select(Contact.id).where(Contact.id.in_(contact_ids), Contact.deleted_at.is_not(None))
-            )
+        return decisions(session, contact_ids, purpose, on)
+
+
+def decisions(
+    session: Session, contact_ids: list[uuid.UUID], purpose: Purpose, on: date
+) -> dict[uuid.UUID, Decision]:
+    """:func:`may_use_many` inside a session already open (a service's unit of work)."""
+    lines = _lines(session, contact_ids)
+    archived = set(
+        session.scalars(
+            select(Contact.id).where(Contact.id.in_(contact_ids), Contact.deleted_at.is_not(None))
         )
+    )
     out = {}
     for cid in contact_ids:
         if cid in archived:

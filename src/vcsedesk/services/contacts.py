@@ -197,10 +197,8 @@ def update_contact(
         uow.check_version(contact, expected_version)
         values = clean.record_values() | {"ward_id": _ward_id(uow, clean.ward)}
         uow.update(contact, values, expected_version)
-        if _sync_children(uow, contact, clean) and contact.id not in uow.changes.updated.get(
-            "contacts", set()
-        ):
-            uow.changes.note("updated", "contacts", contact.id)
+        if _sync_children(uow, contact, clean):
+            uow.touch(contact)
         reindex(uow.session, contact.id)
     return uow.changes
 

@@ -56,7 +56,7 @@ def _consent_items(session: Session, contact_id: uuid.UUID) -> list[TimelineItem
             detail += f"; review by {row.review_on:%d %b %Y}"
         items.append(
             TimelineItem(
-                at=_moment(row.given_on, row.created_at),
+                at=moment(row.given_on, row.created_at),
                 kind="consent",
                 title=f"Consent {row.status}: {label.lower()}",
                 detail=detail,
@@ -102,7 +102,7 @@ def _record_items(session: Session, contact_id: uuid.UUID) -> list[TimelineItem]
     return list(seen_sets.values())
 
 
-def _moment(day: date, recorded_at: datetime) -> datetime:
+def moment(day: date, recorded_at: datetime) -> datetime:
     """When a dated event happened: its date, at the time of day it was recorded."""
     if recorded_at.date() == day:
         return recorded_at

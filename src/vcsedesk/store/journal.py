@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +27,7 @@ def encode(value: Any) -> Json:
         return value
     if isinstance(value, uuid.UUID):
         return str(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
@@ -57,6 +57,8 @@ def decode(model: type[Record], field: str, value: Json) -> Any:
         return datetime.fromisoformat(str(value))
     if python_type is date:
         return date.fromisoformat(str(value))
+    if python_type is time:
+        return time.fromisoformat(str(value))
     if python_type is bytes and isinstance(value, dict):
         return base64.b64decode(value["$bytes"])
     if python_type is Decimal:

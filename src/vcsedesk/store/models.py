@@ -8,7 +8,7 @@ optimistic locking, and a ``deleted_at`` tombstone.  The journal is append-only.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     TypeDecorator,
     UniqueConstraint,
     Uuid,
@@ -324,6 +325,242 @@ class SeldomHeardMembership(Record):
 
     contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), index=True)
     group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("seldom_heard_groups.id"), index=True)
+
+
+# -- engagement: what people said, where, to whom, about what ---------------------------------
+class EngagementType(Record):
+    """A kind of listening activity (event, drop-in, one-to-one, …): the organisation's list."""
+
+    __tablename__ = "engagement_types"
+    __label__ = "Engagement type"
+
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def describe(self) -> str:
+        return f"Engagement type {self.name}"
+
+
+class Priority(Record):
+    """A partnership priority an engagement can serve (e.g. "Access to primary care")."""
+
+    __tablename__ = "priorities"
+    __label__ = "Partnership priority"
+
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+
+    def describe(self) -> str:
+        return f"Priority {self.name}"
+
+
+class Theme(Record):
+    """One theme of a hierarchical taxonomy (Primary care › Getting a GP appointment).
+
+    A retired theme is no longer offered but still counts; a merged theme points at the theme
+    it was merged into, and its records count under that one (services/themes.py resolves
+    the chain).  Neither is archived, so nothing that used them is lost.
+    """
+
+    __tablename__ = "themes"
+    __label__ = "Theme"
+
+    name: Mapped[str] = mapped_column(String(120))
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("themes.id"), default=None, index=True)
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("themes.id"), default=None)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    def describe(self) -> str:
+        return f"Theme {self.name}"
+
+
+class Engagement(Record):
+    """One listening activity: an event, a drop-in, a one-to-one, a focus group, …"""
+
+    __tablename__ = "engagements"
+    __label__ = "Engagement"
+
+    title: Mapped[str] = mapped_column(String(200))
+    type_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("engagement_types.id"), index=True)
+    on_date: Mapped[date] = mapped_column(Date, index=True)
+    start_time: Mapped[time | None] = mapped_column(Time, default=None)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    venue: Mapped[str | None] = mapped_column(String(200), default=None)
+    ward_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("wards.id"), default=None, index=True)
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    priority_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("priorities.id"), default=None)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    #: People who took part without being named (a head-count).
+    anonymous_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    def describe(self) -> str:
+        return f"Engagement “{self.title}” ({self.on_date:%d %b %Y})"
+
+
+class EngagementFacilitator(Record):
+    __tablename__ = "engagement_facilitators"
+    __label__ = "Facilitator"
+
+    engagement_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("engagements.id"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+
+
+class EngagementParticipant(Record):
+    """A named contact who took part, with their role (participant, carer, interpreter, …)."""
+
+    __tablename__ = "engagement_participants"
+    __label__ = "Participant"
+
+    engagement_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("engagements.id"), index=True)
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), index=True)
+    role: Mapped[str] = mapped_column(String(40), default="participant")
+
+
+class HeadcountGroup(Record):
+    """Part of an engagement's anonymous head-count, by group ("4 under 25")."""
+
+    __tablename__ = "headcount_groups"
+    __label__ = "Head-count group"
+
+    engagement_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("engagements.id"), index=True)
+    label: Mapped[str] = mapped_column(String(120))
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class EngagementTheme(Record):
+    __tablename__ = "engagement_themes"
+    __label__ = "Theme of an engagement"
+
+    engagement_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("engagements.id"), index=True)
+    theme_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("themes.id"), index=True)
+
+
+class Quote(Record):
+    """Verbatim words from an engagement, with their own sharing level."""
+
+    __tablename__ = "quotes"
+    __label__ = "Quote"
+
+    engagement_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("engagements.id"), index=True)
+    speaker_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contacts.id"), default=None, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    #: internal | anonymous | named (domain/engagement.py Sharing)
+    sharing: Mapped[str] = mapped_column(String(12), default="internal")
+
+    def describe(self) -> str:
+        words = self.text if len(self.text) <= 40 else self.text[:39] + "…"
+        return f"Quote “{words}”"
+
+
+class QuoteTheme(Record):
+    __tablename__ = "quote_themes"
+    __label__ = "Theme of a quote"
+
+    quote_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("quotes.id"), index=True)
+    theme_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("themes.id"), index=True)
+
+
+class FileContent(Base):
+    """The bytes of an attached file, stored once by their SHA-256 (content-addressed).
+
+    Not a record: it never changes, and the journal names it by hash through the
+    :class:`Attachment` that refers to it instead of copying the bytes.
+    """
+
+    __tablename__ = "file_contents"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Attachment(Record):
+    """A file attached to a record (an engagement, a meeting, later a claim's receipt)."""
+
+    __tablename__ = "attachments"
+    __label__ = "Attachment"
+
+    owner_table: Mapped[str] = mapped_column(String(64))
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(ForeignKey("file_contents.sha256"))
+
+    __table_args__ = (Index("ix_attachments_owner", "owner_table", "owner_id"),)
+
+    def describe(self) -> str:
+        return f"Attachment {self.filename}"
+
+
+class Meeting(Record):
+    """A partnership or hub meeting: agenda items, voices at the meeting, apologies."""
+
+    __tablename__ = "meetings"
+    __label__ = "Meeting"
+
+    title: Mapped[str] = mapped_column(String(200))
+    on_date: Mapped[date] = mapped_column(Date, index=True)
+    start_time: Mapped[time | None] = mapped_column(Time, default=None)
+    venue: Mapped[str | None] = mapped_column(String(200), default=None)
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    chair_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contacts.id"), default=None)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    def describe(self) -> str:
+        return f"Meeting “{self.title}” ({self.on_date:%d %b %Y})"
+
+
+class MeetingItem(Record):
+    """One agenda item, with the notes of its discussion and what was decided."""
+
+    __tablename__ = "meeting_items"
+    __label__ = "Agenda item"
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    decisions: Mapped[str] = mapped_column(Text, default="")
+
+
+class MeetingAttendee(Record):
+    """A voice at the meeting (or an apology), with the organisation they speak for."""
+
+    __tablename__ = "meeting_attendees"
+    __label__ = "Attendee"
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id"), index=True)
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), index=True)
+    speaks_for_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contacts.id"), default=None)
+    #: attended | apologies
+    attendance: Mapped[str] = mapped_column(String(12), default="attended")
+
+
+class Action(Record):
+    """A follow-up with an owner, a due date and a status, from an engagement or a meeting."""
+
+    __tablename__ = "actions"
+    __label__ = "Action"
+
+    title: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    owner_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None, index=True)
+    owner_contact_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("contacts.id"), default=None, index=True
+    )
+    due_on: Mapped[date | None] = mapped_column(Date, default=None, index=True)
+    #: open | in_progress | done | cancelled (domain/engagement.py ActionStatus)
+    status: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    completed_on: Mapped[date | None] = mapped_column(Date, default=None)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    engagement_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("engagements.id"), default=None, index=True
+    )
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("meetings.id"), default=None, index=True)
+    meeting_item_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("meeting_items.id"), default=None)
+
+    def describe(self) -> str:
+        return f"Action “{self.title}”"
 
 
 class SearchDocument(Base):
