@@ -215,6 +215,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         folder.save_installation(user_id=str(result.administrator.user_id))
         print(
             f"Demo data ({args.size}) loaded for {result.organisation}: {result.contacts:,} contacts, "
+            f"{result.notes:,} engagement notes and quotes, "
             f"{result.users} users on {result.devices} devices. "
             f"You are {result.administrator.name}, an administrator."
         )

@@ -37,11 +37,33 @@ class Size:
     contacts: int = 0
     #: People given a consent history through the consent service (journalled one by one).
     consenting: int = 0
+    #: Engagement notes and the quotes in them (bulk, one change set), and follow-up actions.
+    engagements: int = 0
+    quotes: int = 0
+    actions: int = 0
 
 
 SIZES = {
-    "small": Size(users=8, devices=3, profile_edits=3, contacts=300, consenting=150),
-    "large": Size(users=60, devices=20, profile_edits=40, contacts=100_000, consenting=1_000),
+    "small": Size(
+        users=8,
+        devices=3,
+        profile_edits=3,
+        contacts=300,
+        consenting=150,
+        engagements=400,
+        quotes=600,
+        actions=60,
+    ),
+    "large": Size(
+        users=60,
+        devices=20,
+        profile_edits=40,
+        contacts=100_000,
+        consenting=1_000,
+        engagements=200_000,
+        quotes=300_000,
+        actions=3_000,
+    ),
 }
 
 ORGANISATIONS = (
@@ -61,6 +83,8 @@ class DemoResult:
     users: int
     devices: int
     contacts: int = 0
+    #: Engagement notes and quotes together.
+    notes: int = 0
 
 
 def load(db: Database, *, size: str, device_id: uuid.UUID, seed: int = 2026) -> DemoResult:
@@ -113,8 +137,20 @@ def load(db: Database, *, size: str, device_id: uuid.UUID, seed: int = 2026) -> 
         organisation.update_profile(db, admin, profile.version, retention_years=rng.choice([3, 5, 6, 7, 10]))
     made = add_contacts(db, admin, plan.contacts, fake, rng)
     add_consent(db, admin, plan.consenting, rng)
+    from datetime import UTC, datetime
+
+    from vcsedesk.services import demo_engagement
+
+    notes = demo_engagement.add_engagements(
+        db, admin, plan.engagements, plan.quotes, plan.actions, rng, today=datetime.now(UTC).date()
+    )
     return DemoResult(
-        organisation=org_name, administrator=admin, users=plan.users, devices=plan.devices, contacts=made
+        organisation=org_name,
+        administrator=admin,
+        users=plan.users,
+        devices=plan.devices,
+        contacts=made,
+        notes=notes,
     )
 
 

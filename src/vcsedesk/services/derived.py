@@ -16,7 +16,21 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from vcsedesk.services.base import Changes, chunked
-from vcsedesk.store.models import Contact, ContactEmail, ContactPhone, ContactTag, Membership, SearchDocument
+from vcsedesk.store.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactTag,
+    Engagement,
+    EngagementFacilitator,
+    EngagementParticipant,
+    EngagementTheme,
+    HeadcountGroup,
+    Membership,
+    Quote,
+    QuoteTheme,
+    SearchDocument,
+)
 
 #: Child tables whose rows belong to a contact: (table, the row's id, its contact's id).
 _CONTACT_CHILDREN = (
@@ -47,6 +61,62 @@ def contacts_touched(session: Session, changes: Changes) -> set[uuid.UUID]:
     return contact_ids
 
 
+#: Child tables whose rows belong to an engagement: (table, the row's id, its engagement's id).
+_ENGAGEMENT_CHILDREN = (
+    ("engagement_facilitators", EngagementFacilitator.id, EngagementFacilitator.engagement_id),
+    ("engagement_participants", EngagementParticipant.id, EngagementParticipant.engagement_id),
+    ("engagement_themes", EngagementTheme.id, EngagementTheme.engagement_id),
+    ("headcount_groups", HeadcountGroup.id, HeadcountGroup.engagement_id),
+    ("quotes", Quote.id, Quote.engagement_id),
+)
+
+
+def engagements_touched(session: Session, changes: Changes) -> set[uuid.UUID]:
+    """Every engagement whose searchable text (or its quotes') may have changed."""
+    ids = set(_touched(changes, "engagements"))
+    for table, row_id, owner in _ENGAGEMENT_CHILDREN:
+        for chunk in chunked(_touched(changes, table)):
+            ids.update(session.scalars(select(owner).where(row_id.in_(chunk))))
+    for chunk in chunked(_touched(changes, "quote_themes")):
+        ids.update(
+            session.scalars(
+                select(Quote.engagement_id)
+                .join(QuoteTheme, QuoteTheme.quote_id == Quote.id)
+                .where(QuoteTheme.id.in_(chunk))
+            )
+        )
+    return ids
+
+
+def _refresh_engagements(session: Session, changes: Changes) -> None:
+    """Engagements archived afterwards lose their and their quotes' search documents a chunk at
+    a time (an undone bulk load of half a million notes); live ones are reindexed."""
+    from vcsedesk.services.engagements import QUOTE_KIND, SEARCH_KIND, reindex
+
+    touched = list(engagements_touched(session, changes))
+    live: set[uuid.UUID] = set()
+    for chunk in chunked(touched):
+        live.update(
+            session.scalars(
+                select(Engagement.id).where(Engagement.id.in_(chunk), Engagement.deleted_at.is_(None))
+            )
+        )
+    for chunk in chunked([e for e in touched if e not in live]):
+        session.execute(
+            delete(SearchDocument).where(
+                SearchDocument.kind == SEARCH_KIND, SearchDocument.record_id.in_(chunk)
+            )
+        )
+        session.execute(
+            delete(SearchDocument).where(
+                SearchDocument.kind == QUOTE_KIND,
+                SearchDocument.record_id.in_(select(Quote.id).where(Quote.engagement_id.in_(chunk))),
+            )
+        )
+    for engagement_id in sorted(live):
+        reindex(session, engagement_id)
+
+
 def refresh(session: Session, changes: Changes) -> None:
     """Rebuild derived data for everything ``changes`` touched (inside its transaction).
 
@@ -71,3 +141,4 @@ def refresh(session: Session, changes: Changes) -> None:
         )
     for contact_id in sorted(live):
         reindex(session, contact_id)
+    _refresh_engagements(session, changes)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from vcsedesk.domain.consent import Purpose
@@ -54,6 +54,7 @@ from vcsedesk.store.models import (
     Priority,
     Quote,
     QuoteTheme,
+    SearchDocument,
     Theme,
     User,
     Ward,
@@ -554,9 +555,17 @@ def reindex(session: Session, engagement_id: uuid.UUID) -> None:
         engagement_id,
         [view.title, view.type_name, view.venue, view.ward, view.priority_name, *theme_names, view.summary],
     )
-    paths = dict(view.themes)
+    paths = theme_paths(session)
     for quote in view.quotes:
         search.put(session, QUOTE_KIND, quote.id, [quote.text, *(paths.get(t) for t in quote.theme_ids)])
+    archived_quotes = select(Quote.id).where(
+        Quote.engagement_id == engagement_id, Quote.deleted_at.is_not(None)
+    )
+    session.execute(
+        delete(SearchDocument).where(
+            SearchDocument.kind == QUOTE_KIND, SearchDocument.record_id.in_(archived_quotes)
+        )
+    )
 
 
 # -- the timeline -----------------------------------------------------------------------------

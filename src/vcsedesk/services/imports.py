@@ -28,11 +28,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from vcsedesk.domain.contacts import (
@@ -62,16 +61,15 @@ from vcsedesk.io.contacts_import import (
 )
 from vcsedesk.io.safety import DEFAULT_LIMITS, FileRefused, Limits
 from vcsedesk.services.base import Actor, Changes, Permission, UnitOfWork, larger_cache, require, utcnow
+from vcsedesk.services.bulk import BulkJournal, Inserter, new_row
 from vcsedesk.services.contacts import SEARCH_KIND, _sync_children, _ward_id, load_view, reindex
 from vcsedesk.store.database import Database
-from vcsedesk.store.journal import encode
 from vcsedesk.store.location import DataFolder
 from vcsedesk.store.models import (
     Contact,
     ContactEmail,
     ContactPhone,
     ContactTag,
-    JournalEntry,
     Membership,
     SearchDocument,
     Tag,
@@ -583,123 +581,6 @@ def _write(uow: UnitOfWork, plan: _Plan, report: ImportReport) -> None:
 
 
 # -- bulk writing -----------------------------------------------------------------------------
-class _Inserter:
-    """Bulk INSERTs.  On SQLite the rows are turned into the driver's values here (with each
-    column's own SQLAlchemy bind processor, once per distinct timestamp) and handed to one
-    ``executemany``: the generic path spends more time converting parameters than SQLite
-    spends writing them.  Elsewhere it is SQLAlchemy's Core insert with a list of dicts."""
-
-    def __init__(self, session: Session, now: datetime) -> None:
-        self.session = session
-        self.dialect = session.get_bind().dialect
-        self.raw = self.dialect.name == "sqlite"
-        self.now = now
-        self._plans: dict[str, tuple[str, list[str], list[Any]]] = {}
-
-    def __call__(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        if not self.raw:
-            self.session.execute(insert(table), rows)
-            return
-        plan = self._plans.get(table.name)
-        if plan is None:
-            columns = [c.key for c in table.columns if c.key in rows[0]]
-            processors = [table.c[c].type._cached_bind_processor(self.dialect) for c in columns]
-            quote = self.dialect.identifier_preparer.quote
-            sql = (
-                f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 - our own schema's names
-                f"VALUES ({', '.join('?' for _ in columns)})"
-            )
-            plan = (sql, columns, processors)
-            self._plans[table.name] = plan
-        sql, columns, processors = plan
-        # Many values repeat down a column (the timestamp, the change set, the actor): each
-        # column remembers its last conversion.
-        width = len(columns)
-        last: list[Any] = [object()] * width
-        done: list[Any] = [None] * width
-        steps = list(zip(range(width), columns, processors, strict=True))
-        data = []
-        for row in rows:
-            values = []
-            for i, column, process in steps:
-                value = row[column]
-                if value is None or process is None:
-                    values.append(value)
-                elif value is last[i]:
-                    values.append(done[i])
-                else:
-                    converted = process(value)
-                    last[i], done[i] = value, converted
-                    values.append(converted)
-            data.append(tuple(values))
-        self.session.connection().exec_driver_sql(sql, data)
-
-
-class _BulkJournal:
-    """Journal entries for records written in bulk: the same JSON shape UnitOfWork.add writes
-    ({column: [None, value]} for every column that is not None)."""
-
-    def __init__(self, uow: UnitOfWork, inserter: _Inserter) -> None:
-        self.uow = uow
-        self.insert = inserter
-        self.now = inserter.now
-        self.now_json = encode(inserter.now)
-        self.rows: list[dict[str, Any]] = []
-
-    def inserted(self, table: Table, records: Iterable[dict[str, Any]], summary: str | None = None) -> None:
-        columns = [c.key for c in table.columns]
-        base = {
-            "change_set": self.uow.changes.change_set,
-            "undoes": None,
-            "at": self.now,
-            "actor_id": self.uow.actor.user_id,
-            "device_id": self.uow.actor.device_id,
-            "table_name": table.name,
-            "operation": "insert",
-            "summary": summary or self.uow.summary,
-            "undoable": self.uow.undoable,
-        }
-        now, now_json = self.now, self.now_json
-        plain = (str, bool, int)
-        created = self.uow.changes.created.setdefault(table.name, set())
-        append = self.rows.append
-        for record in records:
-            changes: dict[str, Any] = {}
-            for column in columns:
-                value = record[column]
-                if value is None:
-                    continue
-                kind = type(value)
-                if kind in plain:
-                    changes[column] = [None, value]
-                elif value is now:
-                    changes[column] = [None, now_json]
-                elif kind is uuid.UUID:
-                    changes[column] = [None, str(value)]
-                else:
-                    changes[column] = [None, encode(value)]
-            append(base | {"id": uuid.uuid4(), "record_id": record["id"], "changes": changes})
-            created.add(record["id"])
-
-    def flush(self) -> None:
-        if self.rows:
-            self.insert(JournalEntry.__table__, self.rows)  # type: ignore[arg-type]
-            self.rows = []
-
-
-def _record(now: datetime, **values: Any) -> dict[str, Any]:
-    return {
-        "id": uuid.uuid4(),
-        "created_at": now,
-        "updated_at": now,
-        "version": 1,
-        "deleted_at": None,
-        **values,
-    }
-
-
 def ensure_tags(uow: UnitOfWork, names: Iterable[str]) -> dict[str, tuple[uuid.UUID, str]]:
     """Ids (and stored spelling) of the tags ``names``, by casefolded name; missing tags are
     added in bulk and archived ones restored, all journalled."""
@@ -716,12 +597,12 @@ def ensure_tags(uow: UnitOfWork, names: Iterable[str]) -> dict[str, tuple[uuid.U
                 uow.restore(tag, None)
             found[key] = (tag.id, tag.name)
     now = utcnow()
-    new = [_record(now, name=name) for key, name in wanted.items() if key not in found]
+    new = [new_row(now, name=name) for key, name in wanted.items() if key not in found]
     if new:
         table: Table = Tag.__table__  # type: ignore[assignment]
-        inserter = _Inserter(uow.session, now)
+        inserter = Inserter(uow.session, now)
         inserter(table, new)
-        journal = _BulkJournal(uow, inserter)
+        journal = BulkJournal(uow, inserter)
         journal.inserted(table, new)
         journal.flush()
         for record in new:
@@ -810,7 +691,7 @@ def _bulk_add(
         seen_links.add((person_id, org_id))
         members[org_id].append(person_name)
         orgs_of[person_id].append(org_name)
-        membership_rows.append(_record(now, person_id=person_id, organisation_id=org_id, role=role))
+        membership_rows.append(new_row(now, person_id=person_id, organisation_id=org_id, role=role))
 
     contacts_table: Table = Contact.__table__  # type: ignore[assignment]
     emails_table: Table = ContactEmail.__table__  # type: ignore[assignment]
@@ -818,8 +699,8 @@ def _bulk_add(
     links_table: Table = ContactTag.__table__  # type: ignore[assignment]
     memberships_table: Table = Membership.__table__  # type: ignore[assignment]
     search_table: Table = SearchDocument.__table__  # type: ignore[assignment]
-    inserter = _Inserter(session, now)
-    journal = _BulkJournal(uow, inserter)
+    inserter = Inserter(session, now)
+    journal = BulkJournal(uow, inserter)
     for start in range(0, len(items), batch_size):
         batch = items[start : start + batch_size]
         contacts, emails, phones, links, documents = [], [], [], [], []
@@ -843,13 +724,13 @@ def _bulk_add(
                 }
             )
             for email in clean.emails:
-                emails.append(_record(now, contact_id=item.id, label=email.label, address=email.address))
+                emails.append(new_row(now, contact_id=item.id, label=email.label, address=email.address))
             for phone in clean.phones:
-                phones.append(_record(now, contact_id=item.id, label=phone.label, number=phone.number))
+                phones.append(new_row(now, contact_id=item.id, label=phone.label, number=phone.number))
             tag_names = []
             for tag in clean.tags:
                 tag_id, tag_name = tag_ids[tag.casefold()]
-                links.append(_record(now, contact_id=item.id, tag_id=tag_id))
+                links.append(new_row(now, contact_id=item.id, tag_id=tag_id))
                 tag_names.append(tag_name)
             documents.append(
                 {
