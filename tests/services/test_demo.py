@@ -124,7 +124,9 @@ def test_small_demo_has_contacts_made_through_the_import_path(db: Database) -> N
         postcodes = list(s.scalars(select(Contact.postcode).where(Contact.postcode.is_not(None))))
         numbers = list(s.scalars(select(ContactPhone.number)))
         memberships = s.scalar(select(func.count()).select_from(Membership))
-        documents = s.scalar(select(func.count()).select_from(SearchDocument))
+        documents = s.scalar(
+            select(func.count()).select_from(SearchDocument).where(SearchDocument.kind == "contact")
+        )
         wards = s.scalar(select(func.count()).select_from(Ward))
         journalled = set(
             s.scalars(select(JournalEntry.record_id).where(JournalEntry.table_name == "contacts"))
