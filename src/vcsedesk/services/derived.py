@@ -142,3 +142,6 @@ def refresh(session: Session, changes: Changes) -> None:
     for contact_id in sorted(live):
         reindex(session, contact_id)
     _refresh_engagements(session, changes)
+    from vcsedesk.services.meetings import refresh_search as refresh_meetings
+
+    refresh_meetings(session, changes)

@@ -114,6 +114,9 @@ PROVIDERS: list[Provider] = [_record_items, _consent_items]
 
 def timeline(db: Database, contact_id: uuid.UUID) -> list[TimelineItem]:
     """Everything involving the contact, newest first."""
+    # The areas add their providers when imported; make sure every one has been.
+    from vcsedesk.services import engagements, meetings  # noqa: F401
+
     with db.read() as session:
         if session.get(Contact, contact_id) is None:
             return []
