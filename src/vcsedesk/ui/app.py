@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from vcsedesk.store.database import Database
     from vcsedesk.store.quickread import FirstLook
     from vcsedesk.ui.contacts.area import ContactsArea
+    from vcsedesk.ui.engagements.quick_entry import QuickEntryLauncher
     from vcsedesk.ui.first_run import FirstRunDialog
     from vcsedesk.ui.history_page import HistoryPage
     from vcsedesk.ui.organisation_page import OrganisationPage
@@ -198,6 +199,7 @@ class App(QObject):
         self.first_run: FirstRunDialog | None = None
         self.history: HistoryPage | None = None
         self.contacts: ContactsArea | None = None
+        self.quick_entry: QuickEntryLauncher | None = None
         self.organisation_area: LazyArea | None = None
         self.opening_started = False
         self.ready = False
@@ -377,6 +379,9 @@ class App(QObject):
         from vcsedesk.ui.contacts import install as install_contacts
 
         self.contacts = install_contacts(self.ctx, window)  # first in the sidebar
+        from vcsedesk.ui.engagements.quick_entry import install_quick_entry
+
+        self.quick_entry = install_quick_entry(self.ctx, window)
         window.undo_action.setEnabled(True)
         if self.ctx.probe is not None or os.environ.get(ENV_SCREENSHOT):
             start = "history"
