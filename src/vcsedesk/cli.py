@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=cmd_migrate)
 
     add_contacts_commands(sub)
+    add_engagements_commands(sub)
     return parser
 
 
@@ -181,6 +182,68 @@ def add_contacts_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
         help="the user (name or id) exporting (default: as for import)",
     )
     export.set_defaults(handler=cmd_contacts_export)
+
+
+def add_engagements_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``vcsedesk engagements ACTION``: the engagement log from the command line (export)."""
+    engagements = sub.add_parser(
+        "engagements",
+        help="export the engagement log, its quotes or the actions list (xlsx, CSV)",
+        description="Work with the organisation's engagement log from the command line.",
+    )
+    actions = engagements.add_subparsers(dest="engagements_command", metavar="ACTION", required=True)
+
+    export = actions.add_parser(
+        "export",
+        help="export the engagement log, its quotes or the actions to xlsx or CSV",
+        description="Write the engagement log (all of it, or what the options select) to FILE as "
+        "an Excel workbook or a CSV file: --what log (the default) the engagements, quotes their "
+        "quotes (a speaker is named only where their consent to be quoted with their name still "
+        "holds today; the reason is in the file), actions the follow-up actions (all of them, or "
+        "those from the selected engagements), all one workbook with the three sheets. Equality "
+        "monitoring is never exported. The file is written whole or not at all. Exits 2 if a date "
+        "or a name given is not known.",
+    )
+    export.add_argument("file", metavar="FILE", type=Path, help="where to write (.xlsx or .csv)")
+    export.add_argument(
+        "--what",
+        choices=["log", "quotes", "actions", "all"],
+        default="log",
+        help="which list: the engagements (default), their quotes, the actions, or all three in one workbook",
+    )
+    export.add_argument(
+        "--from", dest="start", metavar="DATE", help="only engagements on or after DATE (YYYY-MM-DD)"
+    )
+    export.add_argument("--to", dest="end", metavar="DATE", help="only engagements on or before DATE")
+    export.add_argument(
+        "--type",
+        action="append",
+        metavar="NAME",
+        help="only engagements of this type, e.g. Drop-in (repeatable: any of them)",
+    )
+    export.add_argument(
+        "--ward", action="append", metavar="NAME", help="only engagements in this ward (repeatable)"
+    )
+    export.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="only engagements with this theme or one below it (a name, or a path such as "
+        '"Primary care > Pharmacy")',
+    )
+    export.add_argument(
+        "--search",
+        metavar="TEXT",
+        help="only engagements whose notes or quotes match TEXT, as the app's search",
+    )
+    export.add_argument("--include-archived", action="store_true", help="include archived engagements")
+    export.add_argument(
+        "--as",
+        dest="acting_user",
+        metavar="USER",
+        help="the user (name or id) exporting (default: this installation's user, else the only "
+        "administrator)",
+    )
+    export.set_defaults(handler=cmd_engagements_export)
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -354,6 +417,21 @@ def cmd_contacts_export(args: argparse.Namespace) -> int:
         with _open(args, folder) as db:
             actor = _acting_user(db, folder, args.acting_user)
             return contacts_export.cmd_contacts_export(args, db, actor)
+
+    return _locked(args, run)
+
+
+def cmd_engagements_export(args: argparse.Namespace) -> int:
+    from vcsedesk.services import engagements_export
+
+    def run(folder: DataFolder) -> int:
+        with _open(args, folder) as db:
+            actor = _acting_user(db, folder, args.acting_user)
+            try:
+                return engagements_export.cmd_engagements_export(args, db, actor)
+            except engagements_export.OptionError as exc:  # a date or a name mistyped: usage
+                print(f"vcsedesk engagements export: {exc}", file=sys.stderr)
+                return EXIT_USAGE
 
     return _locked(args, run)
 

@@ -156,7 +156,13 @@ def prepare(db: Database, *, backup_folder: Path | None) -> SchemaStatus:
 #: Schema objects made by hand in migrations, outside the models: the SQLite full-text
 #: index (and FTS5's shadow tables), PostgreSQL's expression index over the same text, and
 #: the contacts list's per-dialect order indexes (0003; SQLAlchemy cannot reflect SQLite's).
-UNMODELLED = ("search_fts", "ix_search_documents_tsv", "ix_contacts_list_")
+UNMODELLED = (
+    "search_fts",
+    "ix_search_documents_tsv",
+    "ix_contacts_list_",
+    "ix_engagements_list_",
+    "ix_engagement_themes_live",
+)
 
 
 def _modelled(name: str | None, type_: str, parent_names: Any) -> bool:

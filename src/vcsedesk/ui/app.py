@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from vcsedesk.store.database import Database
     from vcsedesk.store.quickread import FirstLook
     from vcsedesk.ui.contacts.area import ContactsArea
+    from vcsedesk.ui.engagements.area import EngagementsArea
     from vcsedesk.ui.engagements.quick_entry import QuickEntryLauncher
     from vcsedesk.ui.first_run import FirstRunDialog
     from vcsedesk.ui.history_page import HistoryPage
@@ -200,6 +202,7 @@ class App(QObject):
         self.history: HistoryPage | None = None
         self.contacts: ContactsArea | None = None
         self.quick_entry: QuickEntryLauncher | None = None
+        self.engagements: EngagementsArea | None = None
         self.organisation_area: LazyArea | None = None
         self.opening_started = False
         self.ready = False
@@ -379,6 +382,10 @@ class App(QObject):
         from vcsedesk.ui.contacts import install as install_contacts
 
         self.contacts = install_contacts(self.ctx, window)  # first in the sidebar
+        from vcsedesk.ui.engagements import install as install_engagements
+
+        self.engagements = install_engagements(self.ctx, window, position=1)
+        self.contacts.open_record.connect(self.open_record)
         from vcsedesk.ui.engagements.quick_entry import install_quick_entry
 
         self.quick_entry = install_quick_entry(self.ctx, window)
@@ -393,6 +400,15 @@ class App(QObject):
             self.backup_timer.start()
         self.ready = True
         log.info("Ready: %s acting on %s", actor.name, self.ctx.database.display_name)
+
+    def open_record(self, table: str, record_id: uuid.UUID) -> None:
+        """Show a record in the area that keeps it (from a timeline, the dashboard, an action)."""
+        window = self.window
+        if window is None:
+            return
+        if table in ("engagements", "quotes") and self.engagements is not None:
+            window.show_area("engagements")
+            self.engagements.open_record(table, record_id)
 
     def _build_organisation(self) -> OrganisationPage:
         from vcsedesk.ui.organisation_page import OrganisationPage

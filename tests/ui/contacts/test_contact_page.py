@@ -152,3 +152,45 @@ def test_memberships_and_the_timeline(
     page.tabs.setCurrentWidget(page.timeline)
     qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=WAIT_MS)
     assert model.index(0, 2).data() == "Bo Li left Canal Tenants"
+
+
+def test_an_engagement_on_the_timeline_opens_in_the_engagements_area(
+    qtbot: QtBot, open_contacts: OpenContacts, set_up: Actor, db: Database
+) -> None:
+    from datetime import date, timedelta
+
+    from vcsedesk.domain.engagement import EngagementDraft, ParticipantEntry
+    from vcsedesk.services import engagement_lists, engagements
+
+    (bo,) = contacts.create_contact(db, set_up, ContactDraft(given_name="Bo", family_name="Li")).created[
+        "contacts"
+    ]
+    drop_in = next(t.id for t in engagement_lists.list_types(db) if t.name == "Drop-in")
+    (eid,) = engagements.add_engagement(
+        db,
+        set_up,
+        EngagementDraft(
+            title="Library drop-in",
+            type_id=drop_in,
+            on_date=date.today() - timedelta(days=1),
+            participants=(ParticipantEntry(bo),),
+        ),
+    ).created["engagements"]
+    opened = open_contacts()
+    open_first(qtbot, opened)
+    page = opened.area.page
+    page.tabs.setCurrentWidget(page.timeline)
+    model = page.timeline.model
+    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=WAIT_MS)
+    row = next(r for r in range(model.rowCount()) if model.index(r, model.KIND).data() == "Engagement")
+    view = page.timeline.view
+    view.setFocus()
+    view.setCurrentIndex(model.index(row, 0))
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    window = opened.window
+    area = window.area("engagements")
+    assert area is not None and window.current_area() is area
+    engagement_page = area.widget.page  # type: ignore[attr-defined]
+    qtbot.waitUntil(
+        lambda: engagement_page.view is not None and engagement_page.view.id == eid, timeout=WAIT_MS
+    )

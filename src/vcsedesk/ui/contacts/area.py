@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from vcsedesk.ui.contacts.list_page import ContactListPage
@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 
 class ContactsArea(QWidget):
+    #: A record shown on a contact's timeline was opened: (table, id), for another area.
+    open_record = Signal(str, object)
+
     def __init__(self, ctx: AppContext, window: MainWindow | None = None) -> None:
         super().__init__()
         self.ctx = ctx
@@ -41,6 +44,7 @@ class ContactsArea(QWidget):
             self.stack.addWidget(self._page)
             self._page.back.connect(self.show_list)
             self._page.touched.connect(self._touched)
+            self._page.open_record.connect(self.open_record)
         return self._page
 
     def start(self) -> None:

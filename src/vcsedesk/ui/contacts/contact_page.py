@@ -54,6 +54,8 @@ class ContactPage(QWidget):
     touched = Signal(object)
     #: The contact has been read and shown.
     loaded = Signal()
+    #: A timeline item asked to open its record: (table, id).
+    open_record = Signal(str, object)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -104,6 +106,7 @@ class ContactPage(QWidget):
         self.editor.open_other.connect(self.open)
         self.consent = ConsentTab(ctx)
         self.timeline = TimelineTab(ctx)
+        self.timeline.open_record.connect(self.open_record)
         from vcsedesk.services.base import Permission
 
         self.equality: EqualityTab | None = (

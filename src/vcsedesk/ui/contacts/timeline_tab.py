@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDateTime, QLocale, QObject, Qt, Signal
+from PySide6.QtCore import QDateTime, QLocale, QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from vcsedesk.ui.organisation_page import tidy_table
@@ -30,6 +30,10 @@ def read_timeline(db: Database, contact_id: uuid.UUID) -> list[TimelineItem]:
     return timeline.timeline(db, contact_id)
 
 
+#: Tables whose records open in another area when their timeline item is activated.
+OPENABLE = frozenset({"engagements", "quotes", "meetings", "actions"})
+
+
 def kind_text(kind: str) -> str:
     from PySide6.QtCore import QCoreApplication
 
@@ -38,7 +42,9 @@ def kind_text(kind: str) -> str:
         "record": QCoreApplication.translate("Timeline", "Details"),
         "membership": QCoreApplication.translate("Timeline", "Membership"),
         "engagement": QCoreApplication.translate("Timeline", "Engagement"),
+        "quote": QCoreApplication.translate("Timeline", "Quote"),
         "meeting": QCoreApplication.translate("Timeline", "Meeting"),
+        "action": QCoreApplication.translate("Timeline", "Action"),
         "claim": QCoreApplication.translate("Timeline", "Claim"),
         "submission": QCoreApplication.translate("Timeline", "Return"),
     }.get(kind, kind.capitalize())
@@ -81,6 +87,9 @@ class TimelineModel(ReadOnlyTableModel):
 
 class TimelineTab(QWidget):
     loaded = Signal()
+    #: (table, record id) of an item opened with Enter or a double-click, for the area that
+    #: shows such records (an engagement, a quote's engagement, a meeting, an action).
+    open_record = Signal(str, object)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -115,7 +124,13 @@ class TimelineTab(QWidget):
             (self.model.DETAIL, "Written, dated 12 Mar 2026; review by 12 Mar 2027"),
         ):
             header.resizeSection(column, metrics.horizontalAdvance(sample) + pad)
+        self.view.activated.connect(self._activated)
         layout.addWidget(self.view, 1)
+
+    def _activated(self, index: QModelIndex) -> None:
+        item = self.model.items[index.row()] if 0 <= index.row() < len(self.model.items) else None
+        if item is not None and item.record_id is not None and item.record_table in OPENABLE:
+            self.open_record.emit(item.record_table, item.record_id)
 
     def show_contact(self, contact_id: uuid.UUID | None) -> None:
         self.contact_id = contact_id
