@@ -49,11 +49,13 @@ if TYPE_CHECKING:
     from vcsedesk.store.backup import BackupFile
     from vcsedesk.store.database import Database
     from vcsedesk.store.quickread import FirstLook
+    from vcsedesk.ui.actions.area import ActionsArea
     from vcsedesk.ui.contacts.area import ContactsArea
     from vcsedesk.ui.engagements.area import EngagementsArea
     from vcsedesk.ui.engagements.quick_entry import QuickEntryLauncher
     from vcsedesk.ui.first_run import FirstRunDialog
     from vcsedesk.ui.history_page import HistoryPage
+    from vcsedesk.ui.meetings.area import MeetingsArea
     from vcsedesk.ui.organisation_page import OrganisationPage
 
 log = logging.getLogger(__name__)
@@ -203,6 +205,8 @@ class App(QObject):
         self.contacts: ContactsArea | None = None
         self.quick_entry: QuickEntryLauncher | None = None
         self.engagements: EngagementsArea | None = None
+        self.meetings: MeetingsArea | None = None
+        self.actions_area: ActionsArea | None = None
         self.organisation_area: LazyArea | None = None
         self.opening_started = False
         self.ready = False
@@ -385,7 +389,13 @@ class App(QObject):
         from vcsedesk.ui.engagements import install as install_engagements
 
         self.engagements = install_engagements(self.ctx, window, position=1)
+        from vcsedesk.ui.actions import install as install_actions
+        from vcsedesk.ui.meetings import install as install_meetings
+
+        self.meetings = install_meetings(self.ctx, window, position=2)
+        self.actions_area = install_actions(self.ctx, window, position=3)
         self.contacts.open_record.connect(self.open_record)
+        self.actions_area.open_source.connect(self.open_record)
         from vcsedesk.ui.engagements.quick_entry import install_quick_entry
 
         self.quick_entry = install_quick_entry(self.ctx, window)
@@ -409,6 +419,12 @@ class App(QObject):
         if table in ("engagements", "quotes") and self.engagements is not None:
             window.show_area("engagements")
             self.engagements.open_record(table, record_id)
+        elif table == "meetings" and self.meetings is not None:
+            window.show_area("meetings")
+            self.meetings.open_record(table, record_id)
+        elif table == "actions" and self.actions_area is not None:
+            window.show_area("actions")
+            self.actions_area.open_record(table, record_id)
 
     def _build_organisation(self) -> OrganisationPage:
         from vcsedesk.ui.organisation_page import OrganisationPage
