@@ -79,9 +79,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Databas
     rng = random.Random(1)
     started = time.perf_counter()
     demo.add_contacts(db, admin, CONTACTS, fake, rng)
-    made = demo_engagement.add_engagements(
-        db, admin, NOTES, QUOTES, 0, rng, today=datetime.now(UTC).date()
-    )
+    made = demo_engagement.add_engagements(db, admin, NOTES, QUOTES, 0, rng, today=datetime.now(UTC).date())
     print(f"\nbuilt {made:,} notes and quotes in {time.perf_counter() - started:.0f} s")
     try:
         yield db, path

@@ -370,6 +370,28 @@ def test_archive_and_restore_and_the_actions_raised(
     assert page.edit_button.isEnabled() and not page.archived_note.isVisible()
 
 
+def test_a_follow_up_action_is_raised_from_the_page(
+    qtbot: QtBot, open_log: OpenLog, set_up: Actor, db: Database
+) -> None:
+    s = sample(db, set_up)
+    opened = open_log()
+    page = open_page(qtbot, opened, s.library)
+    assert "No follow-up actions" in page.details.actions_label.text()
+    qtbot.mouseClick(page.details.add_action_button, Qt.MouseButton.LeftButton)
+    dialog = page.action_dialog
+    qtbot.waitUntil(lambda: dialog.isVisible() and dialog.has_loaded, timeout=WAIT_MS)
+    assert "Tuesday drop-in at Canal Street Library" in dialog.source.text()
+    dialog.title.setFocus()
+    qtbot.keyClicks(dialog.title, "Ask the ICB about dental access")
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
+        qtbot.keyClick(dialog.title, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    (row,) = actions.list_actions(db, today=date.today(), source_table="engagements", source_id=s.library)
+    assert row.title == "Ask the ICB about dental access" and row.source_id == s.library
+    qtbot.waitUntil(
+        lambda: "Ask the ICB about dental access" in page.details.actions_label.text(), timeout=WAIT_MS
+    )
+
+
 def test_changes_not_saved_when_vcsedesk_closes_are_offered_back(
     qtbot: QtBot, open_log: OpenLog, set_up: Actor, db: Database, folder: DataFolder
 ) -> None:

@@ -69,11 +69,19 @@ class ActionDialog(QDialog):
     loaded = Signal()
 
     def __init__(
-        self, ctx: AppContext, action_id: uuid.UUID | None = None, parent: QWidget | None = None
+        self,
+        ctx: AppContext,
+        action_id: uuid.UUID | None = None,
+        parent: QWidget | None = None,
+        *,
+        engagement_id: uuid.UUID | None = None,
+        source_text: str = "",
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.action_id = action_id
+        #: A new action raised from this engagement (None: not tied to one).
+        self.engagement_id = engagement_id
         self.view: ActionView | None = None
         self.has_loaded = False
         self.problems: dict[str, str] = {}
@@ -95,6 +103,9 @@ class ActionDialog(QDialog):
         self.source.setWordWrap(True)
         self.source.setAccessibleName(self.tr("Where the action came from"))
         self.source.hide()
+        if source_text:
+            self.source.setText(source_text)
+            self.source.show()
         layout.addWidget(self.source)
 
         form = QFormLayout()
@@ -230,6 +241,7 @@ class ActionDialog(QDialog):
             due_on=self.due.value(),
             status=str(self.status.currentData()),
             outcome=self.outcome.toPlainText(),
+            engagement_id=self.engagement_id if self.action_id is None else None,
         )
 
     def validate(self) -> dict[str, str]:

@@ -376,6 +376,9 @@ class EngagementDetails(QWidget):
         actions_layout = QVBoxLayout(actions_box)
         self.actions_label = value_label(self.tr("Actions raised"))
         actions_layout.addWidget(self.actions_label)
+        self.add_action_button = QPushButton(self.tr("Add a follow-up a&ction…"))
+        self.add_action_button.setAccessibleName(self.tr("Add a follow-up action to this engagement"))
+        actions_layout.addWidget(self.add_action_button, 0, Qt.AlignmentFlag.AlignLeft)
         outer.addWidget(actions_box)
 
         files_box = QGroupBox(self.tr("Attachments"))
@@ -432,6 +435,7 @@ class EngagementDetails(QWidget):
         editable = live and may(self.ctx, Permission.EDIT_RECORDS)
         chosen = self.selected_attachment() is not None
         self.add_file_button.setEnabled(editable)
+        self.add_action_button.setEnabled(editable)
         self.open_file_button.setEnabled(chosen)
         self.remove_file_button.setEnabled(editable and chosen)
 
@@ -597,6 +601,7 @@ class EngagementPage(QWidget):
         layout.addWidget(self.faces, 1)
 
         self.details.add_file_button.clicked.connect(self.add_file)
+        self.details.add_action_button.clicked.connect(self.add_action)
         self.details.open_file_button.clicked.connect(self.open_file)
         self.details.remove_file_button.clicked.connect(self.remove_file)
 
@@ -824,6 +829,24 @@ class EngagementPage(QWidget):
             if view.archived
             else self.tr("Archiving the engagement…"),
         )
+
+    # -- actions ---------------------------------------------------------------------------
+    @Slot()
+    def add_action(self) -> None:
+        """Raise a follow-up action from this engagement (the tracker's own dialog)."""
+        from vcsedesk.ui.actions.dialog import ActionDialog
+
+        if self.view is None or self.view.archived:
+            return
+        dialog = ActionDialog(
+            self.ctx,
+            parent=self,
+            engagement_id=self.view.id,
+            source_text=self.tr("Raised from the engagement “{title}”.").format(title=self.view.title),
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.action_dialog = dialog
+        dialog.open()
 
     # -- attachments -------------------------------------------------------------------------
     @Slot()
