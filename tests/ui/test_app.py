@@ -27,7 +27,7 @@ StartApp = Callable[[], ui_app.App]
 
 
 #: The areas of the sidebar, in order, once someone is acting.
-AREAS = ["contacts", "engagements", "meetings", "actions", "history", "organisation"]
+AREAS = ["contacts", "engagements", "meetings", "actions", "insight", "history", "organisation"]
 
 
 def test_first_run_through_the_dialog_creates_the_organisation_and_its_administrator(
@@ -264,3 +264,31 @@ print(found)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "{'heavy': []}"
+
+
+def test_a_dashboard_figure_opens_its_records_in_their_own_area(
+    qtbot: QtBot, start_app: StartApp, set_up: Actor, db: Database
+) -> None:
+    from datetime import date, timedelta
+
+    from vcsedesk.services import actions
+
+    actions.add_action(
+        db,
+        set_up,
+        actions.ActionDraft(title="Write to the surgery", due_on=date.today() - timedelta(days=3)),
+    )
+    running = start_app()
+    wait_ready(qtbot, running)
+    window = running.window
+    assert window is not None and running.insight is not None
+    window.show_area("insight")
+    page = running.insight
+    qtbot.waitUntil(lambda: page.board is not None and not running.worker.busy, timeout=WAIT_MS)
+    assert page.buttons["overdue_actions"].value == 1
+    qtbot.mouseClick(page.buttons["overdue_actions"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.current_area() is window.area("actions"), timeout=WAIT_MS)
+    tracker = running.actions_area.tracker  # type: ignore[union-attr]
+    assert tracker.chosen_title == "Overdue actions"
+    qtbot.waitUntil(lambda: tracker.model.rowCount() == 1, timeout=WAIT_MS)
+    assert page.records_dialog is None

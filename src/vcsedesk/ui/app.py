@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from vcsedesk.ui.engagements.quick_entry import QuickEntryLauncher
     from vcsedesk.ui.first_run import FirstRunDialog
     from vcsedesk.ui.history_page import HistoryPage
+    from vcsedesk.ui.insight.page import InsightPage
     from vcsedesk.ui.meetings.area import MeetingsArea
     from vcsedesk.ui.organisation_page import OrganisationPage
 
@@ -207,6 +208,7 @@ class App(QObject):
         self.engagements: EngagementsArea | None = None
         self.meetings: MeetingsArea | None = None
         self.actions_area: ActionsArea | None = None
+        self.insight: InsightPage | None = None
         self.organisation_area: LazyArea | None = None
         self.opening_started = False
         self.ready = False
@@ -394,6 +396,11 @@ class App(QObject):
 
         self.meetings = install_meetings(self.ctx, window, position=2)
         self.actions_area = install_actions(self.ctx, window, position=3)
+        from vcsedesk.ui.insight import install as install_insight
+
+        self.insight = install_insight(self.ctx, window, position=4)
+        self.insight.shown_elsewhere = {"engagements", "actions"}
+        self.insight.open_records.connect(self.open_records)
         self.contacts.open_record.connect(self.open_record)
         self.actions_area.open_source.connect(self.open_record)
         from vcsedesk.ui.engagements.quick_entry import install_quick_entry
@@ -425,6 +432,18 @@ class App(QObject):
         elif table == "actions" and self.actions_area is not None:
             window.show_area("actions")
             self.actions_area.open_record(table, record_id)
+
+    def open_records(self, kind: str, ids: list[uuid.UUID], title: str) -> None:
+        """Show the records behind a dashboard figure in the area that keeps them."""
+        window = self.window
+        if window is None:
+            return
+        if kind == "engagements" and self.engagements is not None:
+            window.show_area("engagements")
+            self.engagements.open_records(ids, title)
+        elif kind == "actions" and self.actions_area is not None:
+            window.show_area("actions")
+            self.actions_area.open_records(ids, title)
 
     def _build_organisation(self) -> OrganisationPage:
         from vcsedesk.ui.organisation_page import OrganisationPage
