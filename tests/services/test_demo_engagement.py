@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 
 from vcsedesk.domain.consent import Purpose
-from vcsedesk.services import consent, demo, engagements
+from vcsedesk.services import actions, consent, demo, engagements, meetings
 from vcsedesk.services.base import undo_last
 from vcsedesk.store.database import Database
 from vcsedesk.store.models import (
@@ -64,8 +64,13 @@ def test_small_demo_engagements_are_whole_journalled_and_searchable(db: Database
         view = engagements.get_engagement(db, engagement_id)
         assert view.reach > 0 and view.themes
     assert engagements.find(db, "appointment")
+    # meetings through the meetings service, and follow-ups of which some are still open
+    assert len(meetings.list_meetings(db)) == plan.meetings
+    open_actions, overdue = actions.action_counts(db, today)
+    assert open_actions > 0 and overdue > 0
     # the bulk change set undoes like any insert-only change
-    undo_last(db, result.administrator)
+    for _ in range(plan.meetings + 1):  # the meetings (one change each), then the notes
+        undo_last(db, result.administrator)
     with db.read() as session:
         live = select(func.count()).select_from(Engagement).where(Engagement.deleted_at.is_(None))
         assert session.scalar(live) == 0

@@ -41,6 +41,8 @@ class Size:
     engagements: int = 0
     quotes: int = 0
     actions: int = 0
+    #: Meetings through the meetings service, one a fortnight back from today.
+    meetings: int = 0
 
 
 SIZES = {
@@ -53,6 +55,7 @@ SIZES = {
         engagements=400,
         quotes=600,
         actions=60,
+        meetings=12,
     ),
     "large": Size(
         users=60,
@@ -63,6 +66,7 @@ SIZES = {
         engagements=200_000,
         quotes=300_000,
         actions=3_000,
+        meetings=150,
     ),
 }
 
@@ -141,9 +145,11 @@ def load(db: Database, *, size: str, device_id: uuid.UUID, seed: int = 2026) -> 
 
     from vcsedesk.services import demo_engagement
 
+    today = datetime.now(UTC).date()
     notes = demo_engagement.add_engagements(
-        db, admin, plan.engagements, plan.quotes, plan.actions, rng, today=datetime.now(UTC).date()
+        db, admin, plan.engagements, plan.quotes, plan.actions, rng, today=today
     )
+    demo_engagement.add_meetings(db, admin, plan.meetings, rng, today=today)
     return DemoResult(
         organisation=org_name,
         administrator=admin,

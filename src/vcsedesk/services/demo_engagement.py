@@ -306,6 +306,8 @@ def _one(
     now = utcnow()
     type_id, type_name, _ = lists.types[_weighted(rng, lists.types, 1)[0]]
     on = _day(rng, start, today)
+    if action and rng.random() < 0.5:  # follow-ups are mostly of recent listening
+        on = today - timedelta(days=rng.randint(1, 120))
     venue = rng.choice(VENUES) if type_name not in ("Phone call", "Online session") else None
     ward = rng.choice(lists.wards) if lists.wards and rng.random() < 0.85 else None
     themes = [lists.themes[i] for i in _weighted(rng, lists.themes, rng.choice((1, 1, 2, 2, 3)))]
@@ -403,9 +405,8 @@ def _one(
         )
     if action:
         due = on + timedelta(days=rng.choice((7, 14, 28)))
-        status = (
-            ActionStatus.DONE if due < today - timedelta(days=60) or rng.random() < 0.5 else ActionStatus.OPEN
-        )
+        recent = due >= today - timedelta(days=90)
+        status = ActionStatus.OPEN if recent and rng.random() < 0.7 else ActionStatus.DONE
         rows["actions"].append(
             new_row(
                 now,
@@ -422,3 +423,110 @@ def _one(
                 meeting_item_id=None,
             )
         )
+
+
+# -- meetings ---------------------------------------------------------------------------------
+MEETINGS = (
+    "People's Partnership hub",
+    "Carers' forum",
+    "Primary care listening panel",
+    "VCSE alliance",
+)
+AGENDA = (
+    ("Welcome and apologies", "", ""),
+    (
+        "What we heard this month",
+        "Members shared what residents told them: phone queues at the surgery, no NHS dentists taking new "
+        "patients, and the cost of getting to hospital appointments.",
+        "Hub to collate the themes for the quarterly return.",
+    ),
+    (
+        "Update from the integrated care board",
+        "The ICB lead described the new same-day access pilot and asked for feedback from residents.",
+        "Two members to test the new booking line with residents and report back.",
+    ),
+    (
+        "Reimbursing residents for their time",
+        "Discussed the involvement payment rates and how to avoid affecting people's benefits.",
+        "Adopt the NHS England rates; point people to welfare-rights advice.",
+    ),
+    ("Any other business", "Next meeting to be held somewhere with step-free access.", ""),
+)
+ACTION_TITLES = (
+    "Send the themes to the ICB lead",
+    "Test the new booking line with three residents",
+    "Ask the practice manager about the phone queue",
+    "Find a step-free venue for the next meeting",
+    "Share the dental access figures with Healthwatch",
+)
+
+
+def add_meetings(db: Database, admin: Actor, count: int, rng: random.Random, *, today: date) -> int:
+    """Add ``count`` meetings through the meetings service (one journalled change each): one a
+    fortnight back from today, with voices at the meeting speaking for organisations, apologies,
+    agenda items and actions, some of them still open and a few overdue."""
+    from vcsedesk.services import meetings
+    from vcsedesk.services.actions import ActionDraft
+
+    if count <= 0:
+        return 0
+    with db.read() as session:
+        people = list(
+            session.scalars(
+                select(Contact.id).where(Contact.kind == "person").order_by(Contact.name).limit(400)
+            )
+        )
+        organisations = list(
+            session.scalars(
+                select(Contact.id).where(Contact.kind == "organisation").order_by(Contact.name).limit(60)
+            )
+        )
+        users = list(session.scalars(select(User.id).where(User.deleted_at.is_(None))))
+    if len(people) < 8:
+        return 0
+    for n in range(count):
+        on = today - timedelta(days=14 * n + rng.randint(0, 3))
+        voices = rng.sample(people, rng.randint(5, 8))
+        attendees = tuple(
+            meetings.AttendeeEntry(
+                person,
+                speaks_for_id=rng.choice(organisations) if organisations and rng.random() < 0.7 else None,
+                attendance="apologies" if i >= len(voices) - rng.randint(1, 2) else "attended",
+            )
+            for i, person in enumerate(voices)
+        )
+        items = tuple(meetings.AgendaItemEntry(title, notes, decisions) for title, notes, decisions in AGENDA)
+        meeting_actions = []
+        for title in rng.sample(ACTION_TITLES, rng.randint(1, 3)):
+            due = on + timedelta(days=rng.choice((7, 14, 28)))
+            open_now = due >= today - timedelta(days=45) and rng.random() < 0.8
+            status = ActionStatus.OPEN if open_now else ActionStatus.DONE
+            meeting_actions.append(
+                meetings.MeetingActionEntry(
+                    ActionDraft(
+                        title=title,
+                        owner_user_id=rng.choice(users) if users else None,
+                        due_on=due,
+                        status=status.value,
+                        outcome="" if open_now else "Done and reported back to the hub.",
+                    ),
+                    item=rng.randint(1, len(items) - 1),
+                )
+            )
+        meetings.add_meeting(
+            db,
+            admin,
+            meetings.MeetingDraft(
+                title=rng.choice(MEETINGS),
+                on_date=on,
+                start_time=time(rng.choice((10, 14, 18)), 0),
+                venue=rng.choice(VENUES),
+                chair_id=voices[0],
+                notes="",
+                items=items,
+                attendees=attendees,
+                actions=tuple(meeting_actions),
+            ),
+            today=today,
+        )
+    return count

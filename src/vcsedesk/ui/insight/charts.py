@@ -224,6 +224,8 @@ class ChartPanel(QFrame):
         layout.addWidget(self.stack, 1)
         self._empty = True
         self._category_axis: QBarCategoryAxis | None = None
+        #: The category axis of a horizontal bar chart (labels stacked down the left side).
+        self._side_axis: QBarCategoryAxis | None = None
         self._labels: list[str] = []
         self._show()
 
@@ -297,6 +299,7 @@ class ChartPanel(QFrame):
             axis.setLabelsBrush(self.palette().brush(QPalette.ColorRole.Text))
             axis.setLabelsFont(self.font())
         self._category_axis = None if horizontal else category_axis
+        self._side_axis = category_axis if horizontal else None
         self._labels = [shorten(categories[i]) for i in order]
         if horizontal:
             chart.addAxis(category_axis, Qt.AlignmentFlag.AlignLeft)
@@ -315,9 +318,27 @@ class ChartPanel(QFrame):
         self._fit_labels()
         self._show()
 
+    def _fit_side_labels(self) -> None:
+        """Labels down the side of horizontal bars in a smaller type when there are more
+        than fit one above the other in the normal type (QtCharts would drop every other
+        one), down to three quarters of it; past that the table has them all."""
+        axis = self._side_axis
+        if axis is None or not self._labels:
+            return
+        font = self.font()
+        metrics = self.fontMetrics()
+        legend = metrics.height() * 5  # the value axis, the legend and the margins
+        room = max(1.0, (self.chart_view.height() - legend) / len(self._labels))
+        needed = metrics.height() * 1.25  # QtCharts keeps a gap between labels, or drops one
+        if needed > room and font.pointSizeF() > 0:
+            font.setPointSizeF(max(font.pointSizeF() * 0.7, font.pointSizeF() * room / needed))
+        if axis.labelsFont() != font:
+            axis.setLabelsFont(font)
+
     def _fit_labels(self) -> None:
         """Labels under the bars side by side when they fit; else upright, and if even then
         too many to fit, only every second (third, …) one (the table has them all)."""
+        self._fit_side_labels()
         axis = self._category_axis
         if axis is None or not self._labels:
             return

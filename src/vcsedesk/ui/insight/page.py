@@ -84,6 +84,10 @@ def pydate(day: QDate) -> date:
     return date(day.year(), day.month(), day.day())
 
 
+#: Bars in a reach chart: more would crowd the labels down its side (the table has them all).
+CHART_BARS = 10
+
+
 class FigureButton(QPushButton):
     """A headline figure: a large number over its label; Enter, Space or a click opens the
     records behind it."""
@@ -263,7 +267,7 @@ class InsightPage(QWidget):
             self.tr("People reached"),
         ]
         self.wards = ChartPanel(
-            self.tr("Reach by ward"),
+            self.tr("Reach by ward (top {n}; the table lists all)").format(n=CHART_BARS),
             self.tr("Chart of people reached by ward"),
             [self.tr("Ward"), *reach_headers],
         )
@@ -586,11 +590,20 @@ class InsightPage(QWidget):
                     title,
                 )
             )
+        # The chart shows the places (or kinds) reaching most people; the table lists all.
+        shown = sorted(range(len(names)), key=lambda i: -(named[i] + anonymous[i]))[:CHART_BARS]
+        shown.sort()
         panel.set_bars(
-            names,
+            [names[i] for i in shown],
             [
-                BarSeriesSpec(self.tr("Named participants"), named, targets),
-                BarSeriesSpec(self.tr("Anonymous head-count"), anonymous, targets),
+                BarSeriesSpec(
+                    self.tr("Named participants"), [named[i] for i in shown], [targets[i] for i in shown]
+                ),
+                BarSeriesSpec(
+                    self.tr("Anonymous head-count"),
+                    [anonymous[i] for i in shown],
+                    [targets[i] for i in shown],
+                ),
             ],
             rows,
             horizontal=True,
