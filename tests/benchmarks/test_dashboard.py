@@ -4,16 +4,16 @@ A SQLite file holds ENGAGEMENTS engagements and QUOTES quotes over five years (b
 ``engagement_data.build``: Zipf-like theme frequencies, wards, types, participants from a pool
 of contacts, search documents), and a few hundred actions.
 
-* ``services.insight.dashboard`` for "last 12 months" against the bare SQL of its single
-  heaviest aggregate — engagements per theme over the period (``engagement_themes`` joined to
-  ``engagements``, ``GROUP BY theme_id``), run with ``sqlite3`` on its own connection — medians
-  of alternating runs, ratio and absolute milliseconds.  The dashboard does that aggregate
-  twice (this period and the previous one) and four others besides, so a ratio of about 4–6
-  is what "nothing loaded row by row" looks like; reported, not held to a target.  "This
-  quarter" and "all five years" are reported beside.
+* ``services.insight.dashboard`` for "last 12 months" against the **bare replay of its own
+  SQL**: every SELECT it issues, captured with its parameters and run again with ``sqlite3`` on
+  its own connection — what the figures cost the database, with none of our code around it.
+  Medians of alternating runs, ratio and absolute milliseconds (target ≤ 1.5×).  The single
+  heaviest aggregate (engagements per theme over the period) is reported beside, and "this
+  quarter" and "all five years" too.
 * The dashboard page's first render — page built, figures worked out on the worker, all four
-  charts painted — against a bare ``QChartView`` with one empty chart shown and painted, both
-  measured in this process with qtbot (medians of alternating runs).
+  charts painted — against the bare replay of the same SQL followed by a bare ``QChartView``
+  shown and painted: the least any page showing these figures could take.  Both measured in
+  this process with qtbot (medians of alternating runs).
 
 Run with ``pytest tests/benchmarks/test_dashboard.py --benchmarks -s``.
 """
@@ -120,6 +120,27 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Large]:
     db.dispose()
 
 
+def capture_selects(db: Database, fn: Callable[[], object]) -> list[tuple[str, Any]]:
+    """Every SELECT ``fn`` sends to ``db``, with its DB-API parameters, in order."""
+    seen: list[tuple[str, Any]] = []
+
+    def note(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return seen
+
+
+def replay(bare: sqlite3.Connection, statements: list[tuple[str, Any]]) -> None:
+    for statement, parameters in statements:
+        bare.execute(statement, parameters).fetchall()
+
+
 def _median_ms(samples: list[float]) -> float:
     return round(statistics.median(samples) * 1000, 1)
 
@@ -148,19 +169,26 @@ def test_dashboard_against_its_heaviest_aggregate(large: Large, report: Callable
             k: v for k, v in theirs.items() if k in {f.theme_id.hex for f in board.themes}
         }
         assert sorted(theirs.values(), reverse=True)[: len(board.themes)] == [f.count for f in board.themes]
+        own_sql = capture_selects(db, lambda p=period: run_ours(p))  # type: ignore[misc]
         ours_s: list[float] = []
-        bare_s: list[float] = []
+        replay_s: list[float] = []
+        heaviest_s: list[float] = []
         for i in range(RUNS if name == "last_12_months" else 3):
-            pair = [(ours_s, lambda p=period: run_ours(p)), (bare_s, lambda p=period: run_bare(p))]
-            for samples, fn in pair if i % 2 == 0 else reversed(pair):
+            trio = [
+                (ours_s, lambda p=period: run_ours(p)),
+                (replay_s, lambda sql=own_sql: replay(bare, sql)),
+                (heaviest_s, lambda p=period: run_bare(p)),
+            ]
+            for samples, fn in trio if i % 2 == 0 else reversed(trio):
                 started = time.perf_counter()
                 fn()
                 samples.append(time.perf_counter() - started)
         figures[name] = {
             "engagements_in_period": board.totals.engagements,
             "dashboard_ms": _median_ms(ours_s),
-            "bare_theme_aggregate_ms": _median_ms(bare_s),
-            "ratio": round(statistics.median(ours_s) / statistics.median(bare_s), 2),
+            "bare_replay_of_its_sql_ms": _median_ms(replay_s),
+            "ratio": round(statistics.median(ours_s) / statistics.median(replay_s), 2),
+            "heaviest_aggregate_alone_ms": _median_ms(heaviest_s),
         }
     statements.clear()
     run_ours(periods["last_12_months"])
@@ -175,9 +203,11 @@ def test_dashboard_against_its_heaviest_aggregate(large: Large, report: Callable
         runs=RUNS,
         period="last 12 months",
         **main,
+        target=1.5,
         select_statements=len(selects),
         other_periods=figures,
     )
+    assert main["ratio"] <= 1.5
 
 
 class _Paints(QObject):
@@ -208,8 +238,13 @@ def test_dashboard_page_first_render(large: Large, qtbot: QtBot, report: Callabl
         actor=large.admin,
     )
 
+    period = Period.last_12_months(large.today)
+    own_sql = capture_selects(large.db, lambda: insight.dashboard(large.db, period, large.today))
+    bare = sqlite3.connect(large.path, isolation_level=None)
+
     def empty_chart() -> tuple[float, float]:
         started = time.perf_counter()
+        replay(bare, own_sql)
         view = QChartView(QChart())
         view.resize(1300, 900)
         paints = _Paints([view.viewport()])
@@ -257,12 +292,13 @@ def test_dashboard_page_first_render(large: Large, qtbot: QtBot, report: Callabl
                     data_on_screen.append(loaded_s)
     finally:
         worker.shutdown()
+        bare.close()
     report(
         engagements=ENGAGEMENTS,
         quotes=QUOTES,
         runs=RENDER_RUNS,
         period="last 12 months",
-        empty_chart_view_painted_ms=_median_ms(base),
+        bare_sql_then_chart_view_painted_ms=_median_ms(base),
         dashboard_page_painted_ms=_median_ms(ours),
         ratio=round(statistics.median(ours) / statistics.median(base), 2),
         figures_loaded_ms=_median_ms(data_on_screen),
