@@ -103,6 +103,28 @@ def _refuse_live_clash(
             )
 
 
+def _rename(
+    db: Database,
+    actor: Actor,
+    model: type[EngagementType] | type[Priority],
+    row_id: uuid.UUID,
+    expected_version: int,
+    name: str,
+    max_length: int,
+    what: str,
+) -> Changes:
+    """Rename an entry (archived or not), keeping names unique."""
+    require(actor, Permission.MANAGE_LISTS)
+    clean = _clean_name(name, max_length, what)
+    with unit_of_work(db, actor, f"Renamed {_a(what)}") as uow:
+        row = uow.get(model, row_id, include_archived=True)
+        uow.check_version(row, expected_version)
+        _refuse_taken(uow.session, model, clean, row.id, what)
+        uow.summary = uow.changes.summary = f"Renamed {what} “{row.name}” to “{clean}”"
+        uow.update(row, {"name": clean}, expected_version)
+    return uow.changes
+
+
 # -- engagement types ----------------------------------------------------------------------------
 def list_types(db: Database, include_archived: bool = False) -> list[TypeInfo]:
     """Engagement types in the organisation's order (archived ones after, if asked for)."""
@@ -134,15 +156,7 @@ def add_type(db: Database, actor: Actor, name: str) -> Changes:
 
 def rename_type(db: Database, actor: Actor, type_id: uuid.UUID, expected_version: int, name: str) -> Changes:
     """Rename an engagement type (archived or not); engagements of the type show the new name."""
-    require(actor, Permission.MANAGE_LISTS)
-    clean = _clean_name(name, TYPE_NAME_MAX, _TYPE)
-    with unit_of_work(db, actor, "Renamed an engagement type") as uow:
-        row = uow.get(EngagementType, type_id, include_archived=True)
-        uow.check_version(row, expected_version)
-        _refuse_taken(uow.session, EngagementType, clean, row.id, _TYPE)
-        uow.summary = uow.changes.summary = f"Renamed engagement type “{row.name}” to “{clean}”"
-        uow.update(row, {"name": clean}, expected_version)
-    return uow.changes
+    return _rename(db, actor, EngagementType, type_id, expected_version, name, TYPE_NAME_MAX, _TYPE)
 
 
 def archive_type(db: Database, actor: Actor, type_id: uuid.UUID, expected_version: int) -> Changes:
@@ -232,15 +246,8 @@ def add_priority(db: Database, actor: Actor, name: str) -> Changes:
 def rename_priority(
     db: Database, actor: Actor, priority_id: uuid.UUID, expected_version: int, name: str
 ) -> Changes:
-    require(actor, Permission.MANAGE_LISTS)
-    clean = _clean_name(name, PRIORITY_NAME_MAX, _PRIORITY)
-    with unit_of_work(db, actor, "Renamed a priority") as uow:
-        row = uow.get(Priority, priority_id, include_archived=True)
-        uow.check_version(row, expected_version)
-        _refuse_taken(uow.session, Priority, clean, row.id, _PRIORITY)
-        uow.summary = uow.changes.summary = f"Renamed priority “{row.name}” to “{clean}”"
-        uow.update(row, {"name": clean}, expected_version)
-    return uow.changes
+    """Rename a priority (archived or not); engagements that served it show the new name."""
+    return _rename(db, actor, Priority, priority_id, expected_version, name, PRIORITY_NAME_MAX, _PRIORITY)
 
 
 def archive_priority(db: Database, actor: Actor, priority_id: uuid.UUID, expected_version: int) -> Changes:

@@ -194,6 +194,12 @@ class App(QObject):
         probe: StartupProbe | None = None,
     ) -> None:
         super().__init__()
+        # State first: building the window below may run queued events that look at it.
+        self.opening_started = False
+        self.ready = False
+        self.settled = False
+        self.failed = False
+        self._shut_down = False
         self.lock = lock
         self.db_url = db_url
         self.window: MainWindow | None = None
@@ -210,11 +216,6 @@ class App(QObject):
         self.actions_area: ActionsArea | None = None
         self.insight: InsightPage | None = None
         self.organisation_area: LazyArea | None = None
-        self.opening_started = False
-        self.ready = False
-        self.settled = False
-        self.failed = False
-        self._shut_down = False
 
         crash.handler().parent_widget = lambda: self.window
         self.window.first_painted.connect(self._window_painted)

@@ -4,9 +4,13 @@ way to start again from what is saved."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+
+if TYPE_CHECKING:
+    from vcsedesk.domain.errors import UserError
 
 
 def reload_banner(
@@ -32,3 +36,29 @@ def reload_banner(
     layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
     banner.hide()
     return banner, text, button
+
+
+def show_refusal(
+    banner: QFrame,
+    text: QLabel,
+    reload_button: QPushButton,
+    exc: UserError,
+    *,
+    not_saved: str,
+    conflict_advice: str,
+) -> None:
+    """Say on the strip why a save was refused: problems shown beside the fields
+    (``not_saved``), someone else's save in between (the service's words, ``conflict_advice``
+    and the Reload button), or the service's words."""
+    from vcsedesk.domain.errors import ConflictError, ValidationError
+
+    if isinstance(exc, ValidationError):
+        text.setText("⚠ " + not_saved)
+        reload_button.hide()
+    elif isinstance(exc, ConflictError):
+        text.setText("⚠ " + str(exc) + " " + conflict_advice)
+        reload_button.show()
+    else:
+        text.setText("⚠ " + str(exc))
+        reload_button.hide()
+    banner.show()

@@ -20,7 +20,7 @@ from vcsedesk.domain.errors import ValidationError
 from vcsedesk.domain.organisation import clean_profile
 from vcsedesk.domain.validation import Invalid, clean_email, clean_text
 from vcsedesk.ui.main_window import heading_font
-from vcsedesk.ui.organisation_page import problem_label, show_problem
+from vcsedesk.ui.widgets import problem_label, show_problem
 
 
 class FirstRunDialog(QDialog):

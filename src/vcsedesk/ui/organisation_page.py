@@ -43,8 +43,10 @@ from vcsedesk.domain.errors import ConflictError, UserError, ValidationError
 from vcsedesk.domain.organisation import MAX_LOGO_BYTES, clean_profile
 from vcsedesk.domain.validation import Invalid, clean_email, clean_text
 from vcsedesk.ui.banner import reload_banner
+from vcsedesk.ui.lists_page import ListsPanel
 from vcsedesk.ui.main_window import describe_time, heading_font
 from vcsedesk.ui.table_model import AnyIndex, ReadOnlyTableModel
+from vcsedesk.ui.widgets import problem_label, show_problem, tidy_table
 
 if TYPE_CHECKING:
     from vcsedesk.services.base import Changes
@@ -56,34 +58,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TEXT_FIELDS = ("name", "charity_number", "company_number", "postcode")
-
-
-def problem_label(buddy_name: str) -> QLabel:
-    """The message beside a field: words (with a warning sign), never colour alone."""
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setAccessibleName(buddy_name)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setProperty("problem", True)
-    label.hide()
-    return label
-
-
-def tidy_table(view: QTableView) -> None:
-    """Left-aligned headers and rows sized to the font."""
-    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    view.horizontalHeader().setHighlightSections(False)
-    metrics = view.fontMetrics()
-    view.verticalHeader().setDefaultSectionSize(metrics.height() + metrics.height() // 2)
-
-
-def show_problem(label: QLabel, text: str | None) -> None:
-    if text:
-        label.setText("⚠ " + text)
-        label.show()
-    else:
-        label.clear()
-        label.hide()
 
 
 # -- profile ---------------------------------------------------------------------------------
@@ -753,7 +727,7 @@ class DevicesPanel(QWidget):
 
 
 class OrganisationPage(QWidget):
-    """The Organisation area: Profile, Users and Devices tabs."""
+    """The Organisation area: Profile, Users, Devices, and Themes and lists tabs."""
 
     def __init__(self, ctx: AppContext, window: MainWindow) -> None:
         super().__init__()
@@ -776,6 +750,9 @@ class OrganisationPage(QWidget):
         self.tabs.addTab(self.users, self.tr("&Users"))
         self.devices = DevicesPanel(ctx)
         self.tabs.addTab(self.devices, self.tr("De&vices"))
+        # "Themes and &lists": Alt+T is taken by the Users tab's "Res&tore".
+        self.lists = ListsPanel(ctx)
+        self.tabs.addTab(self.lists, self.tr("Themes and &lists"))
         layout.addWidget(self.tabs, 1)
 
         ctx.hub.changed.connect(self._on_changed)
@@ -789,3 +766,4 @@ class OrganisationPage(QWidget):
             self.users.load()
         if changes.touches("devices"):
             self.devices.load()
+        self.lists.on_changed(changes)

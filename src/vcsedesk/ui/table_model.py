@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -36,3 +37,31 @@ class ReadOnlyTableModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+
+class ItemsTableModel(ReadOnlyTableModel):
+    """A read-only table over a list of items held in memory (``items``, replaced whole by
+    :meth:`set_items`); subclasses give the headers and :meth:`cell`."""
+
+    #: The roles :meth:`cell` is asked for.
+    ROLES: tuple[Qt.ItemDataRole, ...] = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
+
+    def __init__(self, headers: list[str], parent: QObject | None = None) -> None:
+        super().__init__(headers, parent)
+        self.items: list[Any] = []
+
+    def set_items(self, items: Iterable[Any]) -> None:
+        self.beginResetModel()
+        self.items = list(items)
+        self.endResetModel()
+
+    def row_count(self) -> int:
+        return len(self.items)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.items) or role not in self.ROLES:
+            return None
+        return self.cell(self.items[index.row()], index.column(), role)
+
+    def cell(self, item: Any, column: int, role: int) -> Any:
+        raise NotImplementedError

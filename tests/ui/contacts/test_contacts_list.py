@@ -18,7 +18,8 @@ from vcsedesk.domain.contacts import ContactDraft, ContactKind, EmailEntry
 from vcsedesk.services import contact_list, contacts
 from vcsedesk.services.base import Actor
 from vcsedesk.store.database import Database
-from vcsedesk.ui.contacts.model import MAX_PAGES, PAGE_SIZE, ContactsModel
+from vcsedesk.ui.contacts.model import ContactsModel
+from vcsedesk.ui.lazy_model import MAX_PAGES, PAGE_SIZE
 
 OpenContacts = Callable[[], Opened]
 

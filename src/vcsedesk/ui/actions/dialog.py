@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from vcsedesk.domain.errors import ConflictError, UserError, ValidationError
 from vcsedesk.ui.actions.fields import DueField, OwnerField, load_users, status_combo
-from vcsedesk.ui.organisation_page import problem_label, show_problem
+from vcsedesk.ui.widgets import add_field, may, problem_label, problems_text, save_record, show_problem
 
 if TYPE_CHECKING:
     from vcsedesk.services.actions import ActionDraft, ActionRow, ActionView
@@ -182,19 +182,9 @@ class ActionDialog(QDialog):
         *,
         buddy: QWidget | None = None,
     ) -> None:
-        label = QLabel(text)
-        label.setBuddy(buddy or widget)
-        if accessible:
-            widget.setAccessibleName(accessible)
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        problem = problem_label(self.tr("{field} problem").format(field=text.replace("&", "").rstrip(":")))
-        column.addWidget(problem)
-        self.problem_labels[key] = problem
-        form.addRow(label, box)
+        _label, self.problem_labels[key] = add_field(
+            form, text, widget, accessible, buddy=buddy, field=text.replace("&", "").rstrip(":")
+        )
 
     # -- filling ---------------------------------------------------------------------------
     def _arrived(self, loaded: Loaded) -> None:
@@ -279,7 +269,6 @@ class ActionDialog(QDialog):
 
     def _update_buttons(self) -> None:
         from vcsedesk.services.base import Permission
-        from vcsedesk.ui.contacts.editor import may
 
         ready = self.has_loaded and (self.action_id is None or self.view is not None)
         self.save_button.setEnabled(
@@ -288,12 +277,7 @@ class ActionDialog(QDialog):
         if self._saving:
             self.state.setText(self.tr("Saving…"))
         elif self.problems and (self._touched or self.view is not None):
-            count = len(self.problems)
-            self.state.setText(
-                self.tr("1 problem to put right before saving.")
-                if count == 1
-                else self.tr("{n} problems to put right before saving.").format(n=count)
-            )
+            self.state.setText(problems_text(len(self.problems)))
         elif self.has_loaded:
             self.state.setText("")
 
@@ -311,30 +295,20 @@ class ActionDialog(QDialog):
             return
         self._saving = True
         self._update_buttons()
-        if self.view is None:
-            self.ctx.hub.perform(
-                actions.add_action,
-                self.ctx.database,
-                self.ctx.acting,
-                self.draft(),
-                on_done=self._saved,
-                on_error=self._refused,
-                on_settled=self._settled,
-                label=self.tr("Saving the action…"),
-            )
-        else:
-            self.ctx.hub.perform(
-                actions.update_action,
-                self.ctx.database,
-                self.ctx.acting,
-                self.view.id,
-                self.view.version,
-                self.draft(),
-                on_done=self._saved,
-                on_error=self._refused,
-                on_settled=self._settled,
-                label=self.tr("Saving the action…"),
-            )
+        saved = self.view
+        save_record(
+            self.ctx,
+            actions.add_action,
+            actions.update_action,
+            saved.id if saved is not None else None,
+            saved.version if saved is not None else None,
+            self.draft(),
+            on_created=self._saved,
+            on_updated=self._saved,
+            on_refused=self._refused,
+            on_settled=self._settled,
+            label=self.tr("Saving the action…"),
+        )
 
     def _focus_problem(self, problems: dict[str, str]) -> None:
         for key, widget in (

@@ -11,20 +11,16 @@ import uuid
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QDate, QLocale, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from vcsedesk.domain.engagement import ActionStatus
 from vcsedesk.ui.table_model import AnyIndex, ReadOnlyTableModel
+from vcsedesk.ui.widgets import day_text
 
 if TYPE_CHECKING:
     from vcsedesk.services.actions import ActionRow
-
-
-def day_text(day: date) -> str:
-    """ "3 Mar 2026" in the locale's month names."""
-    return QLocale().toString(QDate(day.year, day.month, day.day), "d MMM yyyy")
 
 
 def _tr(text: str) -> str:

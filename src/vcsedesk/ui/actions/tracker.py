@@ -16,28 +16,34 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from vcsedesk.domain.engagement import ActionStatus
 from vcsedesk.ui.actions.model import ActionsModel
-from vcsedesk.ui.contacts.editor import may
-from vcsedesk.ui.engagements.log_page import make_table, size_columns
 from vcsedesk.ui.main_window import heading_font
+from vcsedesk.ui.widgets import (
+    add_shortcut,
+    empty_label,
+    make_table,
+    may,
+    note_strip,
+    push_button,
+    select_row,
+    size_columns,
+    undo_button,
+)
 
 if TYPE_CHECKING:
     from vcsedesk.services.actions import ActionRow
@@ -123,39 +129,36 @@ class TrackerPage(QWidget):
         self.count_label.setAccessibleName(self.tr("Open and overdue actions"))
         top.addWidget(self.count_label)
         top.addStretch(1)
-        self.new_button = self._button(
-            top,
+        self.new_button = push_button(
             self.tr("&New action"),
             self.tr("New action"),
-            self.tr("Add an action on its own (Ctrl+N)"),
             self.new_action,
+            tip=self.tr("Add an action on its own (Ctrl+N)"),
+            row=top,
         )
-        self.edit_button = self._button(
-            top,
+        self.edit_button = push_button(
             self.tr("Ed&it…"),
             self.tr("Edit the selected action"),
-            self.tr("Edit the selected action (Enter)"),
             self.edit_selected,
+            tip=self.tr("Edit the selected action (Enter)"),
+            row=top,
         )
-        self.done_button = self._button(
-            top,
+        self.done_button = push_button(
             self.tr("Mark &done…"),
             self.tr("Mark the selected action done"),
-            self.tr("Mark the selected action done (Ctrl+D)"),
             self.mark_done,
+            tip=self.tr("Mark the selected action done (Ctrl+D)"),
+            row=top,
         )
-        self.source_button = self._button(
-            top,
+        self.source_button = push_button(
             self.tr("Go to s&ource"),
             self.tr("Go to where the selected action came from"),
-            self.tr("Open the engagement or meeting the action came from (Ctrl+G)"),
             self.go_to_source,
+            tip=self.tr("Open the engagement or meeting the action came from (Ctrl+G)"),
+            row=top,
         )
         if window is not None:
-            self.undo_button = QToolButton()
-            self.undo_button.setDefaultAction(window.undo_action)
-            self.undo_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            self.undo_button.setAccessibleName(self.tr("Undo my last change"))
+            self.undo_button = undo_button(window)
             top.addWidget(self.undo_button)
         layout.addLayout(top)
 
@@ -184,22 +187,14 @@ class TrackerPage(QWidget):
         bar.addWidget(self.shown_label)
         layout.addLayout(bar)
 
-        self.chosen_bar = QFrame()
-        self.chosen_bar.setFrameShape(QFrame.Shape.StyledPanel)
-        self.chosen_bar.setAccessibleName(self.tr("Chosen actions"))
-        chosen = QHBoxLayout(self.chosen_bar)
-        self.chosen_label = QLabel()
-        self.chosen_label.setWordWrap(True)
-        chosen.addWidget(self.chosen_label, 1)
-        self.show_all_button = QPushButton(self.tr("Show &all"))
-        self.show_all_button.setAccessibleName(self.tr("Show the whole tracker again"))
-        self.show_all_button.clicked.connect(self.clear_chosen)
-        chosen.addWidget(self.show_all_button)
-        self.chosen_bar.hide()
+        self.show_all_button = push_button(
+            self.tr("Show &all"), self.tr("Show the whole tracker again"), self.clear_chosen
+        )
+        self.chosen_bar, self.chosen_label = note_strip(self.tr("Chosen actions"), self.show_all_button)
         layout.addWidget(self.chosen_bar)
 
         self.view = make_table(
-            self.model,  # type: ignore[arg-type]  # any table model will do
+            self.model,
             self.tr("Actions"),
             self.tr(
                 "Overdue actions come first, marked “Overdue” with a warning sign. Enter edits an "
@@ -219,39 +214,19 @@ class TrackerPage(QWidget):
         self.view.open_requested.connect(self.edit_selected)
         self.view.doubleClicked.connect(lambda _i: self.edit_selected())
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
-        self.empty = QLabel()
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setAccessibleName(self.tr("No actions to show"))
-        self.empty.setMargin(self.fontMetrics().height() * 2)
+        self.empty = empty_label(self.tr("No actions to show"))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.empty)
         layout.addWidget(self.stack, 1)
 
-        self.new_action_ = self._shortcut(self.tr("New action"), "Ctrl+N", self.new_action)
-        self.done_action = self._shortcut(self.tr("Mark the action done"), "Ctrl+D", self.mark_done)
-        self.source_action = self._shortcut(self.tr("Go to source"), "Ctrl+G", self.go_to_source)
+        self.new_action_ = add_shortcut(self, self.tr("New action"), "Ctrl+N", self.new_action)
+        self.done_action = add_shortcut(self, self.tr("Mark the action done"), "Ctrl+D", self.mark_done)
+        self.source_action = add_shortcut(self, self.tr("Go to source"), "Ctrl+G", self.go_to_source)
         self.show_combo.currentIndexChanged.connect(self._filters_changed)
         self.mine.toggled.connect(self._filters_changed)
         ctx.hub.changed.connect(self.on_changed)
         self._update_buttons()
-
-    def _button(self, row: QHBoxLayout, text: str, name: str, tip: str, slot: Any) -> QPushButton:
-        button = QPushButton(text)
-        button.setAccessibleName(name)
-        button.setToolTip(tip)
-        button.clicked.connect(slot)
-        row.addWidget(button)
-        return button
-
-    def _shortcut(self, text: str, keys: str, slot: Any) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(keys))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # only while the page is shown
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
 
     # -- loading ---------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -319,13 +294,7 @@ class TrackerPage(QWidget):
         self.stack.setCurrentWidget(self.empty)
 
     def select_row(self, row: int) -> None:
-        if not 0 <= row < self.model.rowCount():
-            return
-        index = self.model.index(row, 0)
-        self.view.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        )
-        self.view.scrollTo(index)
+        select_row(self.view, row)
 
     def select_action(self, action_id: uuid.UUID) -> None:
         self._selected_id = action_id

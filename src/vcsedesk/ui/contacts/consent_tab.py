@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QLocale, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -31,8 +29,8 @@ from PySide6.QtWidgets import (
 
 from vcsedesk.domain.consent import ConsentMethod, ConsentStatus, Decision, Purpose
 from vcsedesk.domain.errors import UserError, ValidationError
-from vcsedesk.ui.organisation_page import problem_label, show_problem, tidy_table
-from vcsedesk.ui.table_model import AnyIndex, ReadOnlyTableModel
+from vcsedesk.ui.table_model import AnyIndex, ItemsTableModel, ReadOnlyTableModel
+from vcsedesk.ui.widgets import problem_label, set_up_table, show_problem
 
 if TYPE_CHECKING:
     from vcsedesk.services.base import Changes
@@ -146,7 +144,7 @@ class StateModel(ReadOnlyTableModel):
         return None
 
 
-class HistoryModel(ReadOnlyTableModel):
+class HistoryModel(ItemsTableModel):
     """Every statement recorded, newest first."""
 
     DATE, PURPOSE, STATUS, METHOD, REVIEW, BY, EVIDENCE = range(7)
@@ -162,22 +160,9 @@ class HistoryModel(ReadOnlyTableModel):
             self.tr("Recorded by"),
             self.tr("Evidence"),
         ]
-        self.entries: list[ConsentEntry] = []
 
-    def set_entries(self, entries: list[ConsentEntry]) -> None:
-        self.beginResetModel()
-        self.entries = list(entries)
-        self.endResetModel()
-
-    def row_count(self) -> int:
-        return len(self.entries)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.entries):
-            return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        line = self.entries[index.row()].line
+    def cell(self, item: ConsentEntry, column: int, role: int) -> Any:
+        line = item.line
         return {
             self.DATE: show_date(line.on),
             self.PURPOSE: purpose_text(line.purpose),
@@ -186,7 +171,7 @@ class HistoryModel(ReadOnlyTableModel):
             self.REVIEW: show_date(line.review_on),
             self.BY: line.recorded_by,
             self.EVIDENCE: line.evidence or "",
-        }.get(index.column())
+        }.get(column)
 
 
 class ConsentTab(QWidget):
@@ -315,17 +300,7 @@ class ConsentTab(QWidget):
 
     def _table(self, model: ReadOnlyTableModel, name: str) -> QTableView:
         view = QTableView()
-        view.setModel(model)
-        view.setAccessibleName(name)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setTabKeyNavigation(False)
-        view.setWordWrap(False)
-        view.verticalHeader().hide()
-        view.horizontalHeader().setStretchLastSection(True)
-        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        tidy_table(view)
+        set_up_table(view, model, name, alternating=False)
         return view
 
     # -- loading ---------------------------------------------------------------------------
@@ -356,7 +331,7 @@ class ConsentTab(QWidget):
             return
         self.picture = picture
         self.state_model.set_state(picture.state, picture.today)
-        self.history_model.set_entries(picture.history)
+        self.history_model.set_items(picture.history)
         metrics = self.state_view.fontMetrics()
         pad = metrics.averageCharWidth() * 3
         longest_purpose = max((purpose_text(p) for p in Purpose), key=metrics.horizontalAdvance)

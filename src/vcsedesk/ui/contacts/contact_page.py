@@ -13,15 +13,16 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from vcsedesk.domain.contacts import ContactKind
 from vcsedesk.domain.errors import UserError
 from vcsedesk.ui.contacts.consent_tab import ConsentTab
-from vcsedesk.ui.contacts.editor import ContactEditor, may
+from vcsedesk.ui.contacts.editor import ContactEditor
 from vcsedesk.ui.contacts.equality_tab import EqualityTab
 from vcsedesk.ui.contacts.timeline_tab import TimelineTab
 from vcsedesk.ui.main_window import heading_font
+from vcsedesk.ui.widgets import may, push_button
 
 if TYPE_CHECKING:
     from vcsedesk.services.base import Changes
@@ -68,20 +69,21 @@ class ContactPage(QWidget):
         layout = QVBoxLayout(self)
 
         top = QHBoxLayout()
-        self.back_button = QPushButton(self.tr("← &Back to the list"))
-        self.back_button.setAccessibleName(self.tr("Back to the contacts list"))
-        self.back_button.setToolTip(self.tr("Back to the list (Escape)"))
-        self.back_button.clicked.connect(self.go_back)
-        top.addWidget(self.back_button)
+        self.back_button = push_button(
+            self.tr("← &Back to the list"),
+            self.tr("Back to the contacts list"),
+            self.go_back,
+            tip=self.tr("Back to the list (Escape)"),
+            row=top,
+        )
         self.title = QLabel()
         self.title.setFont(heading_font(self.font()))
         self.title.setAccessibleName(self.tr("Contact name"))
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top.addWidget(self.title, 1)
-        self.archive_button = QPushButton(self.tr("&Archive"))
-        self.archive_button.setAccessibleName(self.tr("Archive this contact"))
-        self.archive_button.clicked.connect(self.archive_or_restore)
-        top.addWidget(self.archive_button)
+        self.archive_button = push_button(
+            self.tr("&Archive"), self.tr("Archive this contact"), self.archive_or_restore, row=top
+        )
         layout.addLayout(top)
         self.archived_note = QLabel(
             "⚠ "

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vcsedesk.ui.contacts.list_page import tidy_table
 from vcsedesk.ui.table_model import AnyIndex, ReadOnlyTableModel
+from vcsedesk.ui.widgets import tidy_table
 
 if TYPE_CHECKING:
     from vcsedesk.domain.errors import UserError

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
@@ -51,8 +51,8 @@ from vcsedesk.domain.contacts import (
 )
 from vcsedesk.domain.errors import ConflictError, UserError, ValidationError
 from vcsedesk.ui.banner import reload_banner
-from vcsedesk.ui.organisation_page import problem_label, show_problem, tidy_table
-from vcsedesk.ui.table_model import AnyIndex, ReadOnlyTableModel
+from vcsedesk.ui.table_model import ItemsTableModel
+from vcsedesk.ui.widgets import may, problem_label, push_button, save_record, show_problem, tidy_table
 
 if TYPE_CHECKING:
     from vcsedesk.services.base import Changes
@@ -217,34 +217,25 @@ class EntryRows(QWidget):
 
 
 # -- memberships -----------------------------------------------------------------------------
-class MembershipsModel(ReadOnlyTableModel):
+class MembershipsModel(ItemsTableModel):
     NAME, ROLE = range(2)
+    ROLES = (Qt.ItemDataRole.DisplayRole,)
+    items: list[MembershipView]
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__([], parent)
         self.headers = [self.tr("Organisation"), self.tr("Role")]
-        self.items: list[MembershipView] = []
         self.of_person = True
 
-    def set_items(self, items: list[MembershipView], of_person: bool) -> None:
+    def set_items(self, items: Iterable[MembershipView], of_person: bool = True) -> None:
         self.beginResetModel()
         self.items = list(items)
         self.of_person = of_person
         self.headers = [self.tr("Organisation") if of_person else self.tr("Member"), self.tr("Role")]
         self.endResetModel()
 
-    def row_count(self) -> int:
-        return len(self.items)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (
-            not index.isValid()
-            or not 0 <= index.row() < len(self.items)
-            or role != Qt.ItemDataRole.DisplayRole
-        ):
-            return None
-        item = self.items[index.row()]
-        if index.column() == self.NAME:
+    def cell(self, item: MembershipView, column: int, role: int) -> Any:
+        if column == self.NAME:
             return item.organisation_name if self.of_person else item.person_name
         return item.role or ""
 
@@ -294,9 +285,9 @@ class MembershipsPanel(QGroupBox):
         self.role.setAccessibleName(self.tr("Role in the organisation"))
         self.role.setPlaceholderText(self.tr("for example Chair, Member, Volunteer"))
         role_label.setBuddy(self.role)
-        self.add_button = QPushButton(self.tr("Add &membership"))
-        self.add_button.setAccessibleName(self.tr("Add the membership"))
-        self.add_button.clicked.connect(self.add_membership)
+        self.add_button = push_button(
+            self.tr("Add &membership"), self.tr("Add the membership"), self.add_membership
+        )
         add.addWidget(org_label)
         add.addWidget(self.organisation, 2)
         add.addWidget(role_label)
@@ -304,10 +295,12 @@ class MembershipsPanel(QGroupBox):
         add.addWidget(self.add_button)
         layout.addWidget(self.add_row)
         buttons = QHBoxLayout()
-        self.end_button = QPushButton(self.tr("&End membership"))
-        self.end_button.setAccessibleName(self.tr("End the selected membership"))
-        self.end_button.clicked.connect(self.end_membership)
-        buttons.addWidget(self.end_button)
+        self.end_button = push_button(
+            self.tr("&End membership"),
+            self.tr("End the selected membership"),
+            self.end_membership,
+            row=buttons,
+        )
         buttons.addStretch(1)
         self.problem = problem_label(self.tr("Membership problem"))
         buttons.addWidget(self.problem, 2)
@@ -545,10 +538,9 @@ class ContactEditor(QWidget):
         self.status.setWordWrap(True)
         self.status.setAccessibleName(self.tr("Form status"))
         buttons.addWidget(self.status, 1)
-        self.discard_button = QPushButton(self.tr("&Discard changes"))
-        self.discard_button.setAccessibleName(self.tr("Discard changes"))
-        self.discard_button.clicked.connect(self.discard)
-        buttons.addWidget(self.discard_button)
+        self.discard_button = push_button(
+            self.tr("&Discard changes"), self.tr("Discard changes"), self.discard, row=buttons
+        )
         self.save_button = QPushButton(self.tr("&Save"))
         self.save_button.setAccessibleName(self.tr("Save the contact"))
         self.save_button.setToolTip(self.tr("Save (Ctrl+S)"))
@@ -891,31 +883,20 @@ class ContactEditor(QWidget):
             return
         self._saving = True
         self._update_buttons()
-        draft = self.draft()
-        if self.contact is None:
-            self.ctx.hub.perform(
-                contacts.create_contact,
-                self.ctx.database,
-                self.ctx.acting,
-                draft,
-                on_done=self._created,
-                on_error=self._refused,
-                on_settled=self._settled,
-                label=self.tr("Saving the contact…"),
-            )
-        else:
-            self.ctx.hub.perform(
-                contacts.update_contact,
-                self.ctx.database,
-                self.ctx.acting,
-                self.contact.id,
-                self.contact.version,
-                draft,
-                on_done=self._updated,
-                on_error=self._refused,
-                on_settled=self._settled,
-                label=self.tr("Saving the contact…"),
-            )
+        saved = self.contact
+        save_record(
+            self.ctx,
+            contacts.create_contact,
+            contacts.update_contact,
+            saved.id if saved is not None else None,
+            saved.version if saved is not None else None,
+            self.draft(),
+            on_created=self._created,
+            on_updated=self._updated,
+            on_refused=self._refused,
+            on_settled=self._settled,
+            label=self.tr("Saving the contact…"),
+        )
 
     def _created(self, changes: Changes) -> None:
         new_id = next(iter(changes.created.get("contacts", set())), None)
@@ -968,18 +949,3 @@ def _display(e164: str) -> str:
         return display_phone(e164)
     except Exception:  # a number stored before the rules changed: show it as it is
         return e164
-
-
-def may(ctx: AppContext, permission: object) -> bool:
-    """Whether the acting person has a permission (without raising)."""
-    from vcsedesk.domain.errors import PermissionDenied
-    from vcsedesk.services.base import Permission, require
-
-    actor = ctx.actor
-    if actor is None or not isinstance(permission, Permission):
-        return False
-    try:
-        require(actor, permission)
-    except PermissionDenied:
-        return False
-    return True

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from vcsedesk.domain.equality import QUESTIONS
 from vcsedesk.domain.errors import ConflictError, UserError, ValidationError
-from vcsedesk.ui.organisation_page import problem_label, show_problem
+from vcsedesk.ui.widgets import problem_label, push_button, show_problem
 
 if TYPE_CHECKING:
     from vcsedesk.services.base import Actor, Changes
@@ -78,9 +77,9 @@ class EqualityTab(QWidget):
         self.banner.setAccessibleName(self.tr("Message about equality monitoring"))
         self.banner.hide()
         outer.addWidget(self.banner)
-        self.reload_button = QPushButton(self.tr("&Reload"))
-        self.reload_button.setAccessibleName(self.tr("Reload the answers, discarding your changes"))
-        self.reload_button.clicked.connect(self.load)
+        self.reload_button = push_button(
+            self.tr("&Reload"), self.tr("Reload the answers, discarding your changes"), self.load
+        )
         self.reload_button.hide()
         outer.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignLeft)
 
@@ -118,14 +117,15 @@ class EqualityTab(QWidget):
         self.problem = problem_label(self.tr("Equality monitoring problem"))
         buttons.addWidget(self.problem, 1)
         buttons.addStretch(1)
-        self.discard_button = QPushButton(self.tr("&Discard changes"))
-        self.discard_button.setAccessibleName(self.tr("Discard changes to equality monitoring"))
-        self.discard_button.clicked.connect(self.load)
-        buttons.addWidget(self.discard_button)
-        self.save_button = QPushButton(self.tr("&Save answers"))
-        self.save_button.setAccessibleName(self.tr("Save the equality monitoring answers"))
-        self.save_button.clicked.connect(self.save)
-        buttons.addWidget(self.save_button)
+        self.discard_button = push_button(
+            self.tr("&Discard changes"),
+            self.tr("Discard changes to equality monitoring"),
+            self.load,
+            row=buttons,
+        )
+        self.save_button = push_button(
+            self.tr("&Save answers"), self.tr("Save the equality monitoring answers"), self.save, row=buttons
+        )
         outer.addLayout(buttons)
         self._update_buttons()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QStandardPaths, Qt, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
 )
+
+from vcsedesk.ui.widgets import add_file_row, documents_folder, status_label, with_suffix
 
 if TYPE_CHECKING:
     from vcsedesk.domain.errors import UserError
@@ -86,26 +86,13 @@ class ExportDialog(QDialog):
         form.addRow(format_label, formats)
         self.xlsx.toggled.connect(self._format_changed)
 
-        file_row = QHBoxLayout()
-        self.path_edit = QLineEdit()
-        self.path_edit.setAccessibleName(self.tr("File to export to"))
-        self.path_edit.setPlaceholderText(self.tr("Choose where to save the file"))
+        self.path_edit, self.choose_button = add_file_row(
+            form, self.tr("Choose where to save the file"), self.choose_file
+        )
         self.path_edit.textChanged.connect(self._update_buttons)
-        file_row.addWidget(self.path_edit, 1)
-        self.choose_button = QPushButton(self.tr("C&hoose…"))
-        self.choose_button.setAccessibleName(self.tr("Choose the file to export to"))
-        self.choose_button.clicked.connect(self.choose_file)
-        file_row.addWidget(self.choose_button)
-        file_label = QLabel(self.tr("&File:"))
-        file_label.setBuddy(self.path_edit)
-        form.addRow(file_label, file_row)
         layout.addLayout(form)
 
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status.setAccessibleName(self.tr("Export status"))
+        self.status = status_label(self.tr("Export status"))
         layout.addWidget(self.status)
 
         self.buttons = QDialogButtonBox()
@@ -154,8 +141,7 @@ class ExportDialog(QDialog):
         current = self.path_edit.text().strip()
         if current:
             return current
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        return str(Path(folder or Path.home()) / f"contacts.{self.format}")
+        return str(documents_folder() / f"contacts.{self.format}")
 
     @Slot()
     def choose_file(self) -> bool:
@@ -169,10 +155,7 @@ class ExportDialog(QDialog):
         )
         if not chosen:
             return False
-        path = Path(chosen)
-        if path.suffix.lower() != "." + self.format:
-            path = path.with_name(path.name + "." + self.format)
-        self.path_edit.setText(str(path))
+        self.path_edit.setText(str(with_suffix(Path(chosen), "." + self.format)))
         return True
 
     def _update_buttons(self) -> None:

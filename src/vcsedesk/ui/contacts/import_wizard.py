@@ -43,8 +43,8 @@ from PySide6.QtWidgets import (
 )
 
 from vcsedesk.ui.main_window import heading_font
-from vcsedesk.ui.organisation_page import problem_label, show_problem, tidy_table
 from vcsedesk.ui.table_model import AnyIndex, ReadOnlyTableModel
+from vcsedesk.ui.widgets import problem_label, show_problem, tidy_table
 
 if TYPE_CHECKING:
     from vcsedesk.domain.errors import UserError

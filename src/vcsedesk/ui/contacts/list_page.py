@@ -17,21 +17,15 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QPaintEvent
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QMessageBox,
-    QPushButton,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -39,6 +33,17 @@ from PySide6.QtWidgets import (
 
 from vcsedesk.ui.contacts.model import ContactsModel
 from vcsedesk.ui.main_window import heading_font
+from vcsedesk.ui.widgets import (
+    RecordsView,
+    SearchBox,
+    add_shortcut,
+    labelled_combo,
+    make_table,
+    push_button,
+    select_row,
+    size_columns,
+    undo_button,
+)
 
 if TYPE_CHECKING:
     from vcsedesk.services.base import Changes
@@ -49,8 +54,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Wait this long after the last key before searching (milliseconds).
-SEARCH_DELAY_MS = 150
 #: Organisations offered in the organisation filter (more can be typed).
 MAX_ORGANISATIONS = 500
 #: Tables whose changes can alter what the list shows.
@@ -66,14 +69,6 @@ LIST_TABLES = frozenset(
         "consents",
     }
 )
-
-
-def tidy_table(view: QTableView) -> None:
-    """Left-aligned headers and rows sized to the font (as the other areas' tables)."""
-    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    view.horizontalHeader().setHighlightSections(False)
-    metrics = view.fontMetrics()
-    view.verticalHeader().setDefaultSectionSize(metrics.height() + metrics.height() // 2)
 
 
 @dataclass(frozen=True)
@@ -104,11 +99,10 @@ def filter_choices(db: Database) -> FilterChoices:
     )
 
 
-class ContactsView(QTableView):
+class ContactsView(RecordsView):
     """The table: Enter opens the current contact, Delete archives it; tells when it first
     painted rows (for the benchmark and the screenshot)."""
 
-    open_requested = Signal()
     archive_requested = Signal()
     rows_painted = Signal()
 
@@ -117,9 +111,6 @@ class ContactsView(QTableView):
         self._reported = False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
-            self.open_requested.emit()
-            return
         if event.key() == Qt.Key.Key_Delete and not event.modifiers():
             self.archive_requested.emit()
             return
@@ -165,21 +156,27 @@ class ContactListPage(QWidget):
         title.setAccessibleName(self.tr("Contacts"))
         top.addWidget(title)
         top.addStretch(1)
-        self.new_button = QPushButton(self.tr("&New contact"))
-        self.new_button.setAccessibleName(self.tr("New contact"))
-        self.new_button.setToolTip(self.tr("Add a person or an organisation (Ctrl+N)"))
-        self.new_button.clicked.connect(self.new_contact.emit)
-        top.addWidget(self.new_button)
-        self.open_button = QPushButton(self.tr("&Open"))
-        self.open_button.setAccessibleName(self.tr("Open the selected contact"))
-        self.open_button.setToolTip(self.tr("Open the selected contact (Enter)"))
-        self.open_button.clicked.connect(self.open_selected)
-        top.addWidget(self.open_button)
-        self.archive_button = QPushButton(self.tr("&Archive"))
-        self.archive_button.setAccessibleName(self.tr("Archive the selected contact"))
-        self.archive_button.setToolTip(self.tr("Archive the selected contact (Delete)"))
-        self.archive_button.clicked.connect(self.archive_or_restore)
-        top.addWidget(self.archive_button)
+        self.new_button = push_button(
+            self.tr("&New contact"),
+            self.tr("New contact"),
+            self.new_contact.emit,
+            tip=self.tr("Add a person or an organisation (Ctrl+N)"),
+            row=top,
+        )
+        self.open_button = push_button(
+            self.tr("&Open"),
+            self.tr("Open the selected contact"),
+            self.open_selected,
+            tip=self.tr("Open the selected contact (Enter)"),
+            row=top,
+        )
+        self.archive_button = push_button(
+            self.tr("&Archive"),
+            self.tr("Archive the selected contact"),
+            self.archive_or_restore,
+            tip=self.tr("Archive the selected contact (Delete)"),
+            row=top,
+        )
         self.more_button = QToolButton()
         self.more_button.setText(self.tr("&More"))
         self.more_button.setAccessibleName(self.tr("More contact actions"))
@@ -198,26 +195,19 @@ class ContactListPage(QWidget):
         self.more_button.setMenu(self.more_menu)
         top.addWidget(self.more_button)
         if window is not None:
-            self.undo_button = QToolButton()
-            self.undo_button.setDefaultAction(window.undo_action)
-            self.undo_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            self.undo_button.setAccessibleName(self.tr("Undo my last change"))
+            self.undo_button = undo_button(window)
             top.addWidget(self.undo_button)
         layout.addLayout(top)
 
         # -- search and filters ------------------------------------------------------------
         bar = QGridLayout()
-        search_label = QLabel(self.tr("&Search:"))
-        self.search = QLineEdit()
-        self.search.setAccessibleName(self.tr("Search contacts"))
-        self.search.setPlaceholderText(self.tr("Name, email, phone, postcode, organisation or notes"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setToolTip(self.tr("Search as you type (Ctrl+F); Down arrow moves to the list"))
-        search_label.setBuddy(self.search)
-        self.search.textChanged.connect(self._search_typed)
-        self.search.returnPressed.connect(self._focus_list)
-        self.search.installEventFilter(self)
-        bar.addWidget(search_label, 0, 0)
+        self.search = SearchBox(
+            self.tr("Search contacts"), self.tr("Name, email, phone, postcode, organisation or notes")
+        )
+        self.search.search.connect(self.apply_filter)
+        self.search.to_list.connect(self._focus_list)
+        self.search_timer = self.search.timer
+        bar.addWidget(self.search.labelled(self.tr("&Search:")), 0, 0)
         bar.addWidget(self.search, 0, 1, 1, 5)
         self.show_archived = QCheckBox(self.tr("Show a&rchived"))
         self.show_archived.setAccessibleName(self.tr("Show archived contacts"))
@@ -227,16 +217,20 @@ class ContactListPage(QWidget):
         self.count_label.setAccessibleName(self.tr("Number of contacts"))
         bar.addWidget(self.count_label, 0, 7, Qt.AlignmentFlag.AlignRight)
 
-        self.kind = self._combo(bar, 1, 0, self.tr("&Kind:"), self.tr("Kind of contact filter"))
+        self.kind = labelled_combo(bar, 1, 0, self.tr("&Kind:"), self.tr("Kind of contact filter"), width=12)
         self.kind.addItem(self.tr("Everyone"), None)
         self.kind.addItem(self.tr("People"), "person")
         self.kind.addItem(self.tr("Organisations"), "organisation")
-        self.tag = self._combo(bar, 1, 2, self.tr("&Tag:"), self.tr("Tag filter"))
-        self.ward = self._combo(bar, 1, 4, self.tr("&Ward:"), self.tr("Ward filter"))
-        self.organisation = self._combo(bar, 2, 0, self.tr("Or&ganisation:"), self.tr("Organisation filter"))
-        self.consent_purpose = self._combo(bar, 2, 2, self.tr("&Consent:"), self.tr("Consent purpose filter"))
-        self.consent_state = self._combo(
-            bar, 2, 4, self.tr("Consent s&tate:"), self.tr("Consent state filter")
+        self.tag = labelled_combo(bar, 1, 2, self.tr("&Tag:"), self.tr("Tag filter"), width=12)
+        self.ward = labelled_combo(bar, 1, 4, self.tr("&Ward:"), self.tr("Ward filter"), width=12)
+        self.organisation = labelled_combo(
+            bar, 2, 0, self.tr("Or&ganisation:"), self.tr("Organisation filter"), width=12
+        )
+        self.consent_purpose = labelled_combo(
+            bar, 2, 2, self.tr("&Consent:"), self.tr("Consent purpose filter"), width=12
+        )
+        self.consent_state = labelled_combo(
+            bar, 2, 4, self.tr("Consent s&tate:"), self.tr("Consent state filter"), width=12
         )
         from vcsedesk.domain.consent import Purpose
         from vcsedesk.services.contact_list import ConsentState
@@ -254,9 +248,9 @@ class ContactListPage(QWidget):
             self.consent_state.addItem(label, state.value)
         self.consent_state.setEnabled(False)
         self._reset_choices()
-        self.clear_button = QPushButton(self.tr("C&lear filters"))
-        self.clear_button.setAccessibleName(self.tr("Clear the search and filters"))
-        self.clear_button.clicked.connect(self.clear_filters)
+        self.clear_button = push_button(
+            self.tr("C&lear filters"), self.tr("Clear the search and filters"), self.clear_filters
+        )
         bar.addWidget(self.clear_button, 2, 6)
         bar.setColumnStretch(1, 1)
         bar.setColumnStretch(3, 1)
@@ -272,45 +266,29 @@ class ContactListPage(QWidget):
         ):
             combo.currentIndexChanged.connect(self.apply_filter)
 
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self.apply_filter)
-
         # -- the table ---------------------------------------------------------------------
-        self.view = ContactsView()
-        self.view.setModel(self.model)
-        self.view.setAccessibleName(self.tr("Contacts"))
-        self.view.setAccessibleDescription(
-            self.tr("Enter opens a contact, Delete archives it, Ctrl+N adds one, Ctrl+F searches.")
+        self.view = make_table(
+            self.model,
+            self.tr("Contacts"),
+            self.tr("Enter opens a contact, Delete archives it, Ctrl+N adds one, Ctrl+F searches."),
+            ContactsView,
         )
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.setTabKeyNavigation(False)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        tidy_table(self.view)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(ContactsModel.NAME, Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(self._sort_changed)
-        metrics = self.view.fontMetrics()
-        pad = metrics.averageCharWidth() * 3
-        for column, sample in (
-            (ContactsModel.NAME, "Abigail Thompson-Whitfield"),
-            (ContactsModel.KIND, self.tr("Organisation")),
-            (ContactsModel.EMAIL, "abigail.thompson217@example.org"),
-            (ContactsModel.PHONE, "+44 20 7946 0123"),
-            (ContactsModel.POSTCODE, "SW1A 1AAW"),
-            (ContactsModel.WARD, "Bromley North"),
-        ):
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + pad)
+        size_columns(
+            self.view,
+            {
+                ContactsModel.NAME: "Abigail Thompson-Whitfield",
+                ContactsModel.KIND: self.tr("Organisation"),
+                ContactsModel.EMAIL: "abigail.thompson217@example.org",
+                ContactsModel.PHONE: "+44 20 7946 0123",
+                ContactsModel.POSTCODE: "SW1A 1AAW",
+                ContactsModel.WARD: "Bromley North",
+            },
+        )
         self.view.open_requested.connect(self.open_selected)
         self.view.archive_requested.connect(self.archive_selected)
         self.view.doubleClicked.connect(lambda _index: self.open_selected())
@@ -322,33 +300,14 @@ class ContactListPage(QWidget):
         self.model.page_loaded.connect(lambda _n: self._update_buttons())
 
         # -- keyboard ----------------------------------------------------------------------
-        self.find_action = self._action(self.tr("Search contacts"), "Ctrl+F", self.focus_search)
-        self.new_action = self._action(self.tr("New contact"), "Ctrl+N", self.new_contact.emit)
-        self.restore_action = self._action(self.tr("Restore contact"), "Ctrl+R", self.restore_selected)
+        self.find_action = add_shortcut(self, self.tr("Search contacts"), "Ctrl+F", self.focus_search)
+        self.new_action = add_shortcut(self, self.tr("New contact"), "Ctrl+N", self.new_contact.emit)
+        self.restore_action = add_shortcut(self, self.tr("Restore contact"), "Ctrl+R", self.restore_selected)
 
         ctx.hub.changed.connect(self.on_changed)
         self._update_buttons()
 
     # -- building --------------------------------------------------------------------------
-    def _combo(self, grid: QGridLayout, row: int, column: int, text: str, accessible: str) -> QComboBox:
-        label = QLabel(text)
-        combo = QComboBox()
-        combo.setAccessibleName(accessible)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(12)
-        label.setBuddy(combo)
-        grid.addWidget(label, row, column)
-        grid.addWidget(combo, row, column + 1)
-        return combo
-
-    def _action(self, text: str, keys: str, slot: object) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(keys))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
     def _reset_choices(self) -> None:
         for combo, everything in (
             (self.tag, self.tr("Any tag")),
@@ -407,10 +366,6 @@ class ContactListPage(QWidget):
             else None,
             include_archived=self.show_archived.isChecked(),
         )
-
-    @Slot()
-    def _search_typed(self) -> None:
-        self.search_timer.start()
 
     @Slot()
     def apply_filter(self) -> None:
@@ -483,12 +438,7 @@ class ContactListPage(QWidget):
         return True
 
     def _select_row(self, row: int) -> None:
-        index = self.model.index(row, 0)
-        self.view.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        self.view.scrollTo(index)
+        select_row(self.view, row)
 
     @Slot()
     def _loaded(self) -> None:
@@ -523,19 +473,6 @@ class ContactListPage(QWidget):
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)
         if not self.view.currentIndex().isValid() and self.model.total:
             self._select_row(0)
-
-    def eventFilter(self, watched: object, event: object) -> bool:
-        from PySide6.QtCore import QEvent
-
-        if (
-            watched is self.search
-            and isinstance(event, QKeyEvent)
-            and event.type() == QEvent.Type.KeyPress
-            and event.key() == Qt.Key.Key_Down
-        ):
-            self._focus_list()
-            return True
-        return super().eventFilter(watched, event)  # type: ignore[arg-type]
 
     @Slot()
     def open_selected(self) -> None:

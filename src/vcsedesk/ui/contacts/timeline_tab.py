@@ -9,11 +9,11 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDateTime, QLocale, QModelIndex, QObject, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QDateTime, QLocale, QModelIndex, QObject, Signal
+from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
-from vcsedesk.ui.organisation_page import tidy_table
-from vcsedesk.ui.table_model import AnyIndex, ReadOnlyTableModel
+from vcsedesk.ui.table_model import ItemsTableModel
+from vcsedesk.ui.widgets import set_up_table, size_columns
 
 if TYPE_CHECKING:
     from vcsedesk.services.base import Changes
@@ -50,30 +50,16 @@ def kind_text(kind: str) -> str:
     }.get(kind, kind.capitalize())
 
 
-class TimelineModel(ReadOnlyTableModel):
+class TimelineModel(ItemsTableModel):
     WHEN, KIND, WHAT, DETAIL, BY = range(5)
+    items: list[TimelineItem]
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__([], parent)
         self.headers = [self.tr("When"), self.tr("Kind"), self.tr("What"), self.tr("Detail"), self.tr("By")]
-        self.items: list[TimelineItem] = []
         self._locale = QLocale()
 
-    def set_items(self, items: list[TimelineItem]) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
-
-    def row_count(self) -> int:
-        return len(self.items)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.items):
-            return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        item = self.items[index.row()]
-        column = index.column()
+    def cell(self, item: TimelineItem, column: int, role: int) -> Any:
         if column == self.WHEN:
             moment = QDateTime.fromMSecsSinceEpoch(int(item.at.timestamp() * 1000)).toLocalTime()
             return self._locale.toString(moment, WHEN_FORMAT)
@@ -103,27 +89,16 @@ class TimelineTab(QWidget):
         layout.addWidget(intro)
         self.model = TimelineModel(self)
         self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setAccessibleName(self.tr("Timeline, newest first"))
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setTabKeyNavigation(False)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
-        header = self.view.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        tidy_table(self.view)
-        metrics = self.view.fontMetrics()
-        pad = metrics.averageCharWidth() * 3
-        for column, sample in (
-            (self.model.WHEN, "28 Sep 2026  00:00"),
-            (self.model.KIND, self.tr("Membership")),
-            (self.model.WHAT, "Consent given: share their story or quotes with their name"),
-            (self.model.DETAIL, "Written, dated 12 Mar 2026; review by 12 Mar 2027"),
-        ):
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + pad)
+        set_up_table(self.view, self.model, self.tr("Timeline, newest first"), alternating=False)
+        size_columns(
+            self.view,
+            {
+                self.model.WHEN: "28 Sep 2026  00:00",
+                self.model.KIND: self.tr("Membership"),
+                self.model.WHAT: "Consent given: share their story or quotes with their name",
+                self.model.DETAIL: "Written, dated 12 Mar 2026; review by 12 Mar 2027",
+            },
+        )
         self.view.activated.connect(self._activated)
         layout.addWidget(self.view, 1)
 

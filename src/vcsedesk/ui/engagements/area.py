@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vcsedesk.ui.engagements.log_page import LogPage, make_table, size_columns
+from vcsedesk.ui.engagements.log_page import LogPage
 from vcsedesk.ui.main_window import heading_font
+from vcsedesk.ui.widgets import count_text, make_table, size_columns
 
 if TYPE_CHECKING:
     from vcsedesk.domain.errors import UserError
@@ -130,7 +131,7 @@ class EngagementsArea(QWidget):
     @Slot()
     def new_engagement(self) -> None:
         from vcsedesk.services.base import Permission
-        from vcsedesk.ui.contacts.editor import may
+        from vcsedesk.ui.widgets import may
 
         if not may(self.ctx, Permission.EDIT_RECORDS):
             return
@@ -228,7 +229,6 @@ class ChosenDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         from vcsedesk.ui.engagements.log_model import ChosenEngagementsModel, EngagementsModel
-        from vcsedesk.ui.engagements.log_page import count_text
 
         self.ctx = ctx
         self.setWindowTitle(title)

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import itertools
 import logging
-import re
 import uuid
-from datetime import date, time
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
@@ -35,7 +34,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -54,14 +52,24 @@ from vcsedesk.domain.engagement import (
     Sharing,
     clean_engagement,
 )
-from vcsedesk.domain.errors import ConflictError, UserError, ValidationError
+from vcsedesk.domain.errors import UserError, ValidationError
 from vcsedesk.store.drafts import Draft, DraftStore
-from vcsedesk.ui.banner import reload_banner
-from vcsedesk.ui.contacts.editor import may
+from vcsedesk.ui.banner import reload_banner, show_refusal
 from vcsedesk.ui.engagements.engagement_page import sharing_text
-from vcsedesk.ui.engagements.log_page import as_date
 from vcsedesk.ui.engagements.pickers import ContactPicker, ThemePicker, UserPicker
-from vcsedesk.ui.organisation_page import problem_label, show_problem
+from vcsedesk.ui.widgets import (
+    add_field,
+    as_date,
+    ask_discard,
+    may,
+    note_strip,
+    parse_time,
+    problem_label,
+    problems_text,
+    push_button,
+    save_record,
+    show_problem,
+)
 
 if TYPE_CHECKING:
     from vcsedesk.services.base import Changes
@@ -70,26 +78,6 @@ if TYPE_CHECKING:
     from vcsedesk.ui.engagements.choices import Choices
 
 log = logging.getLogger(__name__)
-
-_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.h]?(\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
-
-
-def parse_time(text: str) -> time | None:
-    """ "10:30", "1030", "10.30", "9", "2pm", "2:15 pm" -> a time; "" -> None; ValueError if
-    it is not a time of day."""
-    if not text.strip():
-        return None
-    match = _TIME.match(text)
-    if match is None:
-        raise ValueError(text)
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    suffix = (match.group(3) or "").lower()
-    if suffix:
-        if not 1 <= hour <= 12:
-            raise ValueError(text)
-        hour = hour % 12 + (12 if suffix == "pm" else 0)
-    return time(hour, minute)  # ValueError past 23:59
-
 
 #: Drafts of the full form are kept per engagement: ``engagement-new`` or ``engagement-<id hex>``.
 DRAFT_PREFIX = "engagement-"
@@ -317,22 +305,15 @@ class EngagementForm(QWidget):
             on_reload=self._reload_clicked,
         )
         outer.addWidget(self.banner)
-        self.draft_offer = QFrame()
-        self.draft_offer.setFrameShape(QFrame.Shape.StyledPanel)
-        self.draft_offer.setAccessibleName(self.tr("A draft that was not saved"))
-        offer = QHBoxLayout(self.draft_offer)
-        self.draft_text = QLabel()
-        self.draft_text.setWordWrap(True)
-        offer.addWidget(self.draft_text, 1)
-        self.restore_draft_button = QPushButton(self.tr("Restore the draft"))
-        self.restore_draft_button.setAccessibleName(self.tr("Restore the draft that was not saved"))
-        self.restore_draft_button.clicked.connect(self.restore_draft)
-        offer.addWidget(self.restore_draft_button)
-        self.discard_draft_button = QPushButton(self.tr("Discard it"))
-        self.discard_draft_button.setAccessibleName(self.tr("Discard the draft"))
-        self.discard_draft_button.clicked.connect(self.discard_offered_draft)
-        offer.addWidget(self.discard_draft_button)
-        self.draft_offer.hide()
+        self.restore_draft_button = push_button(
+            self.tr("Restore the draft"), self.tr("Restore the draft that was not saved"), self.restore_draft
+        )
+        self.discard_draft_button = push_button(
+            self.tr("Discard it"), self.tr("Discard the draft"), self.discard_offered_draft
+        )
+        self.draft_offer, self.draft_text = note_strip(
+            self.tr("A draft that was not saved"), self.restore_draft_button, self.discard_draft_button
+        )
         outer.addWidget(self.draft_offer)
         self.offered: Draft | None = None
         self._draft_version: int | None = None
@@ -510,15 +491,12 @@ class EngagementForm(QWidget):
         self.status.setAccessibleName(self.tr("Form status"))
         self.status.setWordWrap(True)
         bar.addWidget(self.status, 1)
-        self.save_button = QPushButton(self.tr("&Save"))
-        self.save_button.setAccessibleName(self.tr("Save the engagement"))
-        self.save_button.setToolTip(self.tr("Save (Ctrl+S)"))
-        self.save_button.clicked.connect(self.save)
-        bar.addWidget(self.save_button)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.setAccessibleName(self.tr("Leave without saving"))
-        self.cancel_button.clicked.connect(self.cancel)
-        bar.addWidget(self.cancel_button)
+        self.save_button = push_button(
+            self.tr("&Save"), self.tr("Save the engagement"), self.save, tip=self.tr("Save (Ctrl+S)"), row=bar
+        )
+        self.cancel_button = push_button(
+            self.tr("Cancel"), self.tr("Leave without saving"), self.cancel, row=bar
+        )
         outer.addLayout(bar)
 
         save = QAction(self.tr("Save the engagement"), self)
@@ -562,22 +540,8 @@ class EngagementForm(QWidget):
         buddy: QWidget | None = None,
     ) -> None:
         """A labelled field with its problem shown beneath it."""
-        label = QLabel(text)
-        label.setBuddy(buddy or widget)
+        label, self.problem_labels[key] = add_field(form, text, widget, accessible, buddy=buddy)
         self.form_labels.append(label)
-        if accessible:
-            widget.setAccessibleName(accessible)
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(widget)
-        problem = problem_label(
-            self.tr("{field} problem").format(field=accessible or text.replace("&", "").rstrip(":"))
-        )
-        layout.addWidget(problem)
-        self.problem_labels[key] = problem
-        form.addRow(label, box)
 
     def _align_labels(self) -> None:
         """One label column through every group, so the fields line up."""
@@ -956,12 +920,7 @@ class EngagementForm(QWidget):
         if self._saving:
             self.status.setText(self.tr("Saving…"))
         elif self.problems and (self._dirty or not self.is_new):
-            count = len(self.problems)
-            self.status.setText(
-                self.tr("1 problem to put right before saving.")
-                if count == 1
-                else self.tr("{n} problems to put right before saving.").format(n=count)
-            )
+            self.status.setText(problems_text(len(self.problems)))
         elif self.service_problems:
             self.status.setText(self.tr("The engagement was not saved: see the messages beside the fields."))
         elif self._dirty:
@@ -985,31 +944,23 @@ class EngagementForm(QWidget):
             return
         self._saving = True
         self._update_buttons()
-        draft = self.draft()
-        if self.engagement is None:
-            self.ctx.hub.perform(
-                engagements.add_engagement,
-                self.ctx.database,
-                self.ctx.acting,
-                draft,
-                on_done=self._created,
-                on_error=self._refused,
-                on_settled=self._settled,
-                label=self.tr("Saving the engagement…"),
-            )
-        else:
-            self.ctx.hub.perform(
-                engagements.update_engagement,
-                self.ctx.database,
-                self.ctx.acting,
-                self.engagement.id,
-                self._draft_version if self._draft_version is not None else self.engagement.version,
-                draft,
-                on_done=self._updated,
-                on_error=self._refused,
-                on_settled=self._settled,
-                label=self.tr("Saving the engagement…"),
-            )
+        saved = self.engagement
+        version = saved.version if saved is not None else None
+        if self._draft_version is not None:  # the form carries on from a kept draft
+            version = self._draft_version
+        save_record(
+            self.ctx,
+            engagements.add_engagement,
+            engagements.update_engagement,
+            saved.id if saved is not None else None,
+            version,
+            self.draft(),
+            on_created=self._created,
+            on_updated=self._updated,
+            on_refused=self._refused,
+            on_settled=self._settled,
+            label=self.tr("Saving the engagement…"),
+        )
 
     def _focus_problem(self, problems: dict[str, str]) -> None:
         """Move to the first field with a problem, so the keyboard is where the fix is."""
@@ -1071,25 +1022,17 @@ class EngagementForm(QWidget):
             self.service_problems = dict(exc.problems)
             self.validate()
             self._focus_problem(exc.problems)
-            self.banner_text.setText(
-                "⚠ " + self.tr("The engagement was not saved. Put right what is shown beside the fields.")
-            )
-            self.reload_button.hide()
-        elif isinstance(exc, ConflictError):
-            self.banner_text.setText(
-                "⚠ "
-                + str(exc)
-                + " "
-                + self.tr(
-                    "What you typed is still here: Reload shows the engagement as saved now (your "
-                    "changes are lost), or copy what you need first."
-                )
-            )
-            self.reload_button.show()
-        else:
-            self.banner_text.setText("⚠ " + str(exc))
-            self.reload_button.hide()
-        self.banner.show()
+        show_refusal(
+            self.banner,
+            self.banner_text,
+            self.reload_button,
+            exc,
+            not_saved=self.tr("The engagement was not saved. Put right what is shown beside the fields."),
+            conflict_advice=self.tr(
+                "What you typed is still here: Reload shows the engagement as saved now (your "
+                "changes are lost), or copy what you need first."
+            ),
+        )
         self._update_buttons()
 
     def _settled(self) -> None:
@@ -1267,23 +1210,12 @@ class EngagementForm(QWidget):
             then()
             return
         self.keep_draft()  # until answered, a crash keeps it
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            self.tr("Discard the changes?"),
-            self.tr("Leave without saving? What you typed in this engagement will be lost."),
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            self,
+
+        def discard() -> None:
+            self.forget_draft()
+            self._set_dirty(False)
+            then()
+
+        ask_discard(
+            self, self.tr("Leave without saving? What you typed in this engagement will be lost."), discard
         )
-        box.button(QMessageBox.StandardButton.Cancel).setText(self.tr("&Keep editing"))
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.setAccessibleName(self.tr("Discard the changes?"))
-
-        def answered(button: Any) -> None:
-            if box.standardButton(button) == QMessageBox.StandardButton.Discard:
-                self.forget_draft()
-                self._set_dirty(False)
-                then()
-
-        box.buttonClicked.connect(answered)
-        box.open()

@@ -22,32 +22,36 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QLocale, QObject, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from vcsedesk.domain.errors import UserError
-from vcsedesk.ui.contacts.editor import may
 from vcsedesk.ui.engagements.choices import Choices, read_choices
 from vcsedesk.ui.main_window import heading_font
-from vcsedesk.ui.organisation_page import tidy_table
-from vcsedesk.ui.table_model import AnyIndex, ReadOnlyTableModel
+from vcsedesk.ui.table_model import ItemsTableModel
+from vcsedesk.ui.widgets import (
+    add_shortcut,
+    archive_question,
+    day_text,
+    fit_rows,
+    may,
+    push_button,
+    small_table,
+    value_label,
+)
 
 if TYPE_CHECKING:
     from vcsedesk.services.actions import ActionRow
@@ -137,12 +141,6 @@ def open_folder() -> Path:
 
 
 # -- text ------------------------------------------------------------------------------------
-def day_text(day: date, *, weekday: bool = False) -> str:
-    return QLocale().toString(
-        QDate(day.year, day.month, day.day), "ddd d MMM yyyy" if weekday else "d MMM yyyy"
-    )
-
-
 def duration_text(minutes: int | None) -> str:
     from PySide6.QtCore import QCoreApplication
 
@@ -191,31 +189,15 @@ def role_text(role: str) -> str:
 
 
 # -- attachments -----------------------------------------------------------------------------
-class AttachmentsModel(ReadOnlyTableModel):
+class AttachmentsModel(ItemsTableModel):
     NAME, KIND, SIZE, ADDED = range(4)
+    items: list[AttachmentInfo]
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__([], parent)
         self.headers = [self.tr("File"), self.tr("Kind"), self.tr("Size"), self.tr("Added")]
-        self.items: list[AttachmentInfo] = []
 
-    def set_items(self, items: list[AttachmentInfo]) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
-
-    def row_count(self) -> int:
-        return len(self.items)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (
-            not index.isValid()
-            or not 0 <= index.row() < len(self.items)
-            or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
-        ):
-            return None
-        item = self.items[index.row()]
-        column = index.column()
+    def cell(self, item: AttachmentInfo, column: int, role: int) -> Any:
         if column == self.NAME:
             return item.filename
         if column == self.KIND:
@@ -248,69 +230,17 @@ def kind_text(media_type: str) -> str:
     return media_type
 
 
-class ParticipantsModel(ReadOnlyTableModel):
+class ParticipantsModel(ItemsTableModel):
+    """(name, role) pairs."""
+
     NAME, ROLE = range(2)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__([], parent)
         self.headers = [self.tr("Name"), self.tr("Role")]
-        self.items: list[tuple[str, str]] = []
 
-    def set_items(self, items: list[tuple[str, str]]) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
-
-    def row_count(self) -> int:
-        return len(self.items)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (
-            not index.isValid()
-            or not 0 <= index.row() < len(self.items)
-            or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
-        ):
-            return None
-        return self.items[index.row()][index.column()]
-
-
-def small_table(model: ReadOnlyTableModel, name: str, rows: int = 6) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setTabKeyNavigation(False)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    header = view.horizontalHeader()
-    header.setStretchLastSection(True)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    tidy_table(view)
-    view.setProperty("max_rows", rows)
-    fit_rows(view, 1)
-    return view
-
-
-def fit_rows(view: QTableView, count: int) -> None:
-    """Make a small table as tall as its rows (up to its most), so no empty space shows."""
-    line = view.verticalHeader().defaultSectionSize()
-    rows = max(1, min(count, int(view.property("max_rows") or 6)))
-    view.setFixedHeight(view.horizontalHeader().sizeHint().height() + line * rows + 2 * view.frameWidth() + 2)
-
-
-def value_label(name: str) -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setAccessibleName(name)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(
-        Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
-    )
-    label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-    return label
+    def cell(self, item: tuple[str, str], column: int, role: int) -> Any:
+        return item[column]
 
 
 # -- the read view ---------------------------------------------------------------------------
@@ -550,11 +480,13 @@ class EngagementPage(QWidget):
         layout = QVBoxLayout(self)
 
         top = QHBoxLayout()
-        self.back_button = QPushButton(self.tr("← &Back"))
-        self.back_button.setAccessibleName(self.tr("Back"))
-        self.back_button.setToolTip(self.tr("Back (Escape or Alt+Left)"))
-        self.back_button.clicked.connect(self.go_back)
-        top.addWidget(self.back_button)
+        self.back_button = push_button(
+            self.tr("← &Back"),
+            self.tr("Back"),
+            self.go_back,
+            tip=self.tr("Back (Escape or Alt+Left)"),
+            row=top,
+        )
         self.title = QLabel()
         self.title.setFont(heading_font(self.font()))
         self.title.setAccessibleName(self.tr("Engagement title"))
@@ -562,15 +494,16 @@ class EngagementPage(QWidget):
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top.addWidget(self.title, 1)
-        self.edit_button = QPushButton(self.tr("Ed&it"))
-        self.edit_button.setAccessibleName(self.tr("Edit this engagement"))
-        self.edit_button.setToolTip(self.tr("Edit this engagement (Ctrl+E)"))
-        self.edit_button.clicked.connect(self.edit)
-        top.addWidget(self.edit_button)
-        self.archive_button = QPushButton(self.tr("&Archive"))
-        self.archive_button.setAccessibleName(self.tr("Archive this engagement"))
-        self.archive_button.clicked.connect(self.archive_or_restore)
-        top.addWidget(self.archive_button)
+        self.edit_button = push_button(
+            self.tr("Ed&it"),
+            self.tr("Edit this engagement"),
+            self.edit,
+            tip=self.tr("Edit this engagement (Ctrl+E)"),
+            row=top,
+        )
+        self.archive_button = push_button(
+            self.tr("&Archive"), self.tr("Archive this engagement"), self.archive_or_restore, row=top
+        )
         layout.addLayout(top)
 
         self.archived_note = QLabel(
@@ -607,21 +540,13 @@ class EngagementPage(QWidget):
 
         # Alt+Left goes back from either face; Escape only from the read view (in the form
         # it belongs to the fields: it closes a picker's suggestions, a calendar…).
-        self.back_action = QAction(self.tr("Back"), self)
-        self.back_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Back))
-        self.back_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.back_action.triggered.connect(self.go_back)
-        self.addAction(self.back_action)
-        self.escape_action = QAction(self.tr("Back to the log"), self)
-        self.escape_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        self.escape_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.escape_action.triggered.connect(self.go_back)
-        self.addAction(self.escape_action)
-        self.edit_action = QAction(self.tr("Edit this engagement"), self)
-        self.edit_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.edit_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.edit_action.triggered.connect(self.edit)
-        self.addAction(self.edit_action)
+        self.back_action = add_shortcut(
+            self, self.tr("Back"), QKeySequence(QKeySequence.StandardKey.Back), self.go_back
+        )
+        self.escape_action = add_shortcut(
+            self, self.tr("Back to the log"), QKeySequence(Qt.Key.Key_Escape), self.go_back
+        )
+        self.edit_action = add_shortcut(self, self.tr("Edit this engagement"), "Ctrl+E", self.edit)
         ctx.hub.changed.connect(self.on_changed)
         self._show_header()
 
@@ -793,23 +718,15 @@ class EngagementPage(QWidget):
         if view.archived:
             self._archive_or_restore(view)
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        box = archive_question(
+            self,
             self.tr("Archive the engagement"),
             self.tr("Archive “{title}”?").format(title=view.title),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        box.setInformativeText(
             self.tr(
                 "It leaves the log, the counts and searches. Nothing is lost: you can restore it, "
                 "or undo with Ctrl+Z."
-            )
+            ),
         )
-        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("&Archive"))
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.setAccessibleName(self.tr("Archive the engagement"))
         box.accepted.connect(lambda: self._archive_or_restore(view))
         box.open()
 

@@ -11,21 +11,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QStandardPaths, Qt, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
 )
+
+from vcsedesk.ui.widgets import add_file_row, count_text, documents_folder, status_label, with_suffix
 
 if TYPE_CHECKING:
     from vcsedesk.domain.errors import UserError
@@ -123,25 +122,12 @@ class ExportDialog(QDialog):
         layout.addWidget(self.privacy)
 
         form = QFormLayout()
-        file_row = QHBoxLayout()
-        self.path_edit = QLineEdit()
-        self.path_edit.setAccessibleName(self.tr("File to export to"))
-        self.path_edit.setPlaceholderText(self.tr("Choose where to save the workbook"))
-        file_row.addWidget(self.path_edit, 1)
-        self.choose_button = QPushButton(self.tr("C&hoose…"))
-        self.choose_button.setAccessibleName(self.tr("Choose the file to export to"))
-        self.choose_button.clicked.connect(self.choose_file)
-        file_row.addWidget(self.choose_button)
-        file_label = QLabel(self.tr("&File:"))
-        file_label.setBuddy(self.path_edit)
-        form.addRow(file_label, file_row)
+        self.path_edit, self.choose_button = add_file_row(
+            form, self.tr("Choose where to save the workbook"), self.choose_file
+        )
         layout.addLayout(form)
 
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status.setAccessibleName(self.tr("Export status"))
+        self.status = status_label(self.tr("Export status"))
         layout.addWidget(self.status)
 
         self.buttons = QDialogButtonBox()
@@ -176,7 +162,6 @@ class ExportDialog(QDialog):
             return
         self.counts = counts
         engagements, quotes = counts
-        from vcsedesk.ui.engagements.log_page import count_text
 
         self.count_label.setText(
             self.tr("The log as filtered now holds {engagements} and {quotes}.").format(
@@ -201,8 +186,7 @@ class ExportDialog(QDialog):
         """Ask where to save (a dialog answered like any other)."""
         current = self.path_edit.text().strip()
         if not current:
-            folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-            current = str(Path(folder or Path.home()) / self._default_name())
+            current = str(documents_folder() / self._default_name())
         dialog = QFileDialog(self, self.tr("Export to"))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setFileMode(QFileDialog.FileMode.AnyFile)
@@ -217,10 +201,7 @@ class ExportDialog(QDialog):
         dialog.open()
 
     def _file_chosen(self, chosen: str) -> None:
-        path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
-        self.path_edit.setText(str(path))
+        self.path_edit.setText(str(with_suffix(Path(chosen), ".xlsx")))
         self.export_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _update_buttons(self) -> None:
@@ -241,8 +222,8 @@ class ExportDialog(QDialog):
             self.status.setText(self.tr("Give the whole path of the file, or press Choose…"))
             self.path_edit.setFocus(Qt.FocusReason.OtherFocusReason)
             return
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
+        if with_suffix(path, ".xlsx") != path:
+            path = with_suffix(path, ".xlsx")
             self.path_edit.setText(str(path))
         self.exporting = True
         self.report = None

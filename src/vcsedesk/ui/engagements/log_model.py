@@ -1,5 +1,5 @@
 """The table models of the engagement log and the quotes list: lazy and windowed (see
-:mod:`vcsedesk.ui.engagements.lazy_model`) over :mod:`vcsedesk.services.engagement_log`.
+:mod:`vcsedesk.ui.lazy_model`) over :mod:`vcsedesk.services.engagement_log`.
 
 * :class:`EngagementsModel` — the log, filtered by an ``EngagementFilter``, sorted by the
   database (Date, Title, Type and Reach sort; the other columns do not);
@@ -16,18 +16,15 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QLocale, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 
-from vcsedesk.ui.engagements.lazy_model import CountFn, LazyRowsModel, PageFn
+from vcsedesk.ui.lazy_model import CountFn, LazyRowsModel, PageFn
+from vcsedesk.ui.widgets import day_text
 
 if TYPE_CHECKING:
     from vcsedesk.services.engagement_log import EngagementRow, QuoteRow
     from vcsedesk.store.database import Database
     from vcsedesk.ui.context import AppContext
-
-
-def short_day(day: date) -> str:
-    return QLocale().toString(QDate(day.year, day.month, day.day), "d MMM yyyy")
 
 
 # -- worker functions (plain: they run on the worker thread) ---------------------------------
@@ -126,31 +123,20 @@ class EngagementsModel(LazyRowsModel):
     def reading_label(self) -> str:
         return self.tr("Reading the engagement log…")
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort by a column, asking the database again (the order spans every row)."""
-        from vcsedesk.services.engagement_log import SortField, SortKey
+    def sort_fields(self) -> dict[int, Any]:
+        from vcsedesk.services.engagement_log import SortField
 
-        fields = {
+        return {
             self.DATE: SortField.DATE,
             self.TITLE: SortField.TITLE,
             self.TYPE: SortField.TYPE,
             self.REACH: SortField.REACH,
         }
-        if column not in fields:
-            return
-        self.set_sort(SortKey(fields[column], descending=order == Qt.SortOrder.DescendingOrder))
 
-    def sort_column(self) -> tuple[int, Qt.SortOrder]:
-        from vcsedesk.services.engagement_log import SortField
+    def sort_key_for(self, field: Any, descending: bool) -> Any:
+        from vcsedesk.services.engagement_log import SortKey
 
-        columns = {
-            SortField.DATE: self.DATE,
-            SortField.TITLE: self.TITLE,
-            SortField.TYPE: self.TYPE,
-            SortField.REACH: self.REACH,
-        }
-        order = Qt.SortOrder.DescendingOrder if self.sort_key.descending else Qt.SortOrder.AscendingOrder
-        return columns.get(self.sort_key.field, -1), order
+        return SortKey(field, descending=descending)
 
     def cell(self, row: EngagementRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -160,7 +146,7 @@ class EngagementsModel(LazyRowsModel):
         if not row.title and row.on_date == date.min:  # an id that no longer exists
             return self.tr("(deleted)") if column == self.TITLE else ""
         if column == self.DATE:
-            return short_day(row.on_date)
+            return day_text(row.on_date)
         if column == self.TITLE:
             if role == Qt.ItemDataRole.ToolTipRole:
                 return row.summary_start or row.title
@@ -180,19 +166,6 @@ class EngagementsModel(LazyRowsModel):
         if column == self.THEMES:
             return row.themes
         return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.ToolTipRole
-            and 0 <= section < len(self.headers)
-        ):
-            if section in self.SORTABLE:
-                return self.tr("Click to sort by {column}").format(column=self.headers[section])
-            return None
-        return super().headerData(section, orientation, role)
 
 
 class ChosenEngagementsModel(EngagementsModel):
@@ -250,7 +223,7 @@ class QuotesModel(LazyRowsModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return None
         if column == self.DATE:
-            return short_day(row.on_date)
+            return day_text(row.on_date)
         if column == self.ENGAGEMENT:
             title = row.engagement_title
             return self.tr("{title} (archived)").format(title=title) if row.archived else title

@@ -17,38 +17,24 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QDate,
-    QEvent,
-    QItemSelectionModel,
-    QLocale,
     QModelIndex,
-    QObject,
     Qt,
-    QTimer,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -56,19 +42,35 @@ from PySide6.QtWidgets import (
 from vcsedesk.ui.engagements.choices import Choices, read_choices
 from vcsedesk.ui.engagements.log_model import EngagementsModel, QuotesModel
 from vcsedesk.ui.main_window import heading_font
-from vcsedesk.ui.organisation_page import tidy_table
+from vcsedesk.ui.widgets import (
+    CUSTOM,
+    RecordsView,
+    SearchBox,
+    add_date_presets,
+    add_shortcut,
+    chosen_range,
+    count_text,
+    date_edit,
+    empty_label,
+    labelled_combo,
+    make_table,
+    may,
+    note_strip,
+    push_button,
+    select_row,
+    size_columns,
+    undo_button,
+)
 
 if TYPE_CHECKING:
     from vcsedesk.services.base import Changes
     from vcsedesk.services.engagement_log import EngagementFilter, QuoteFilter
     from vcsedesk.ui.context import AppContext
-    from vcsedesk.ui.engagements.lazy_model import LazyRowsModel
+    from vcsedesk.ui.lazy_model import LazyRowsModel
     from vcsedesk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
-#: Wait this long after the last key before searching (milliseconds).
-SEARCH_DELAY_MS = 150
 #: Tables whose changes can alter what the log or the quotes list shows.
 LOG_TABLES = frozenset(
     {
@@ -89,85 +91,6 @@ LOG_TABLES = frozenset(
 )
 #: Tables whose changes alter what the filters offer.
 CHOICE_TABLES = frozenset({"themes", "engagement_types", "wards", "priorities"})
-
-# Date presets: (key, label); the dates are worked out from today when applied.
-ANY_TIME, THIS_MONTH, LAST_MONTH, LAST_3_MONTHS, THIS_YEAR, LAST_12_MONTHS, CUSTOM = (
-    "any",
-    "this_month",
-    "last_month",
-    "last_3_months",
-    "this_year",
-    "last_12_months",
-    "custom",
-)
-
-
-def preset_range(key: str, today: date) -> tuple[date | None, date | None]:
-    """The first and last day a date preset means, as of ``today``."""
-    if key == THIS_MONTH:
-        return today.replace(day=1), today
-    if key == LAST_MONTH:
-        end = today.replace(day=1) - timedelta(days=1)
-        return end.replace(day=1), end
-    if key == LAST_3_MONTHS:
-        month = today.month - 3
-        year = today.year + (month - 1) // 12
-        month = (month - 1) % 12 + 1
-        day = min(today.day, 28)
-        return date(year, month, day) + timedelta(days=1), today
-    if key == THIS_YEAR:
-        return date(today.year, 1, 1), today
-    if key == LAST_12_MONTHS:
-        return date(today.year - 1, today.month, min(today.day, 28)) + timedelta(days=1), today
-    return None, None
-
-
-def as_date(day: QDate) -> date:
-    return date(day.year(), day.month(), day.day())
-
-
-def count_text(n: int, one: str, many: str) -> str:
-    """ "1 engagement", "1,234 engagements" (with the locale's digit grouping)."""
-    return one if n == 1 else many.format(n=QLocale().toString(n))
-
-
-class LogView(QTableView):
-    """A table of the log: Enter opens the current row."""
-
-    open_requested = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
-            self.open_requested.emit()
-            return
-        super().keyPressEvent(event)
-
-
-def make_table(model: LazyRowsModel, name: str, description: str) -> LogView:
-    view = LogView()
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setAccessibleDescription(description)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.setTabKeyNavigation(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    tidy_table(view)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
-    return view
-
-
-def size_columns(view: QTableView, samples: dict[int, str]) -> None:
-    metrics = view.fontMetrics()
-    pad = metrics.averageCharWidth() * 3
-    for column, sample in samples.items():
-        view.horizontalHeader().resizeSection(column, metrics.horizontalAdvance(sample) + pad)
 
 
 class LogPage(QWidget):
@@ -198,16 +121,20 @@ class LogPage(QWidget):
         title.setAccessibleName(self.tr("Engagements"))
         top.addWidget(title)
         top.addStretch(1)
-        self.new_button = QPushButton(self.tr("&New engagement"))
-        self.new_button.setAccessibleName(self.tr("New engagement"))
-        self.new_button.setToolTip(self.tr("Record an engagement (Ctrl+N)"))
-        self.new_button.clicked.connect(self.new_engagement.emit)
-        top.addWidget(self.new_button)
-        self.open_button = QPushButton(self.tr("&Open"))
-        self.open_button.setAccessibleName(self.tr("Open the selected engagement"))
-        self.open_button.setToolTip(self.tr("Open the selected engagement (Enter)"))
-        self.open_button.clicked.connect(self.open_selected)
-        top.addWidget(self.open_button)
+        self.new_button = push_button(
+            self.tr("&New engagement"),
+            self.tr("New engagement"),
+            self.new_engagement.emit,
+            tip=self.tr("Record an engagement (Ctrl+N)"),
+            row=top,
+        )
+        self.open_button = push_button(
+            self.tr("&Open"),
+            self.tr("Open the selected engagement"),
+            self.open_selected,
+            tip=self.tr("Open the selected engagement (Enter)"),
+            row=top,
+        )
         self.export_button = QPushButton(self.tr("E&xport…"))
         self.export_button.setAccessibleName(self.tr("Export the log"))
         self.export_button.setToolTip(
@@ -216,42 +143,30 @@ class LogPage(QWidget):
         self.export_button.clicked.connect(self.export)
         top.addWidget(self.export_button)
         if window is not None:
-            self.undo_button = QToolButton()
-            self.undo_button.setDefaultAction(window.undo_action)
-            self.undo_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            self.undo_button.setAccessibleName(self.tr("Undo my last change"))
+            self.undo_button = undo_button(window)
             top.addWidget(self.undo_button)
         layout.addLayout(top)
 
         # A draft kept when vcsedesk closed before an engagement was saved.
-        self.drafts_note = QFrame()
-        self.drafts_note.setFrameShape(QFrame.Shape.StyledPanel)
-        self.drafts_note.setAccessibleName(self.tr("Engagements not saved"))
-        note = QHBoxLayout(self.drafts_note)
-        self.drafts_text = QLabel()
-        self.drafts_text.setWordWrap(True)
-        note.addWidget(self.drafts_text, 1)
-        self.resume_button = QPushButton(self.tr("Carry on &typing it"))
-        self.resume_button.setAccessibleName(self.tr("Open the engagement that was not saved"))
-        self.resume_button.clicked.connect(lambda: self.resume_draft.emit(self._draft_kinds[0]))
-        note.addWidget(self.resume_button)
-        self.drafts_note.hide()
+        self.resume_button = push_button(
+            self.tr("Carry on &typing it"),
+            self.tr("Open the engagement that was not saved"),
+            lambda: self.resume_draft.emit(self._draft_kinds[0]),
+        )
+        self.drafts_note, self.drafts_text = note_strip(self.tr("Engagements not saved"), self.resume_button)
         self._draft_kinds: list[str] = []
         layout.addWidget(self.drafts_note)
 
         # -- search and filters ------------------------------------------------------------
         bar = QGridLayout()
-        search_label = QLabel(self.tr("&Search:"))
-        self.search = QLineEdit()
-        self.search.setAccessibleName(self.tr("Search engagements and quotes"))
-        self.search.setPlaceholderText(self.tr("Words in a title, summary, place, theme or quote"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setToolTip(self.tr("Search as you type (Ctrl+F); Down arrow moves to the list"))
-        search_label.setBuddy(self.search)
-        self.search.textChanged.connect(self._search_typed)
-        self.search.returnPressed.connect(self._focus_list)
-        self.search.installEventFilter(self)
-        bar.addWidget(search_label, 0, 0)
+        self.search = SearchBox(
+            self.tr("Search engagements and quotes"),
+            self.tr("Words in a title, summary, place, theme or quote"),
+        )
+        self.search.search.connect(self.apply_filter)
+        self.search.to_list.connect(self._focus_list)
+        self.search_timer = self.search.timer
+        bar.addWidget(self.search.labelled(self.tr("&Search:")), 0, 0)
         bar.addWidget(self.search, 0, 1, 1, 5)
         self.show_archived = QCheckBox(self.tr("Show archi&ved"))
         self.show_archived.setAccessibleName(self.tr("Show archived engagements"))
@@ -261,29 +176,14 @@ class LogPage(QWidget):
         self.count_label.setAccessibleName(self.tr("Number of engagements"))
         bar.addWidget(self.count_label, 0, 7, Qt.AlignmentFlag.AlignRight)
 
-        self.when = self._combo(bar, 1, 0, self.tr("&When:"), self.tr("Date filter"))
-        for key, label in (
-            (ANY_TIME, self.tr("Any time")),
-            (THIS_MONTH, self.tr("This month")),
-            (LAST_MONTH, self.tr("Last month")),
-            (LAST_3_MONTHS, self.tr("Last 3 months")),
-            (THIS_YEAR, self.tr("This year")),
-            (LAST_12_MONTHS, self.tr("Last 12 months")),
-            (CUSTOM, self.tr("Between dates…")),
-        ):
-            self.when.addItem(label, key)
+        self.when = labelled_combo(bar, 1, 0, self.tr("&When:"), self.tr("Date filter"), width=14)
+        add_date_presets(self.when)
         dates = QHBoxLayout()
         self.from_label = QLabel(self.tr("From:"))
-        self.start_date = QDateEdit()
-        self.start_date.setCalendarPopup(True)
-        self.start_date.setDisplayFormat("d MMM yyyy")
-        self.start_date.setAccessibleName(self.tr("From date"))
+        self.start_date = date_edit(self.tr("From date"))
         self.from_label.setBuddy(self.start_date)
         self.to_label = QLabel(self.tr("To:"))
-        self.end_date = QDateEdit()
-        self.end_date.setCalendarPopup(True)
-        self.end_date.setDisplayFormat("d MMM yyyy")
-        self.end_date.setAccessibleName(self.tr("To date"))
+        self.end_date = date_edit(self.tr("To date"))
         self.to_label.setBuddy(self.end_date)
         today = date.today()
         self.end_date.setDate(QDate(today.year, today.month, today.day))
@@ -299,14 +199,16 @@ class LogPage(QWidget):
         self.start_date.dateChanged.connect(self.apply_filter)
         self.end_date.dateChanged.connect(self.apply_filter)
 
-        self.type = self._combo(bar, 2, 0, self.tr("T&ype:"), self.tr("Type of engagement filter"))
-        self.ward = self._combo(bar, 2, 2, self.tr("War&d:"), self.tr("Ward filter"))
-        self.theme = self._combo(bar, 2, 4, self.tr("The&me:"), self.tr("Theme filter"))
+        self.type = labelled_combo(
+            bar, 2, 0, self.tr("T&ype:"), self.tr("Type of engagement filter"), width=14
+        )
+        self.ward = labelled_combo(bar, 2, 2, self.tr("War&d:"), self.tr("Ward filter"), width=14)
+        self.theme = labelled_combo(bar, 2, 4, self.tr("The&me:"), self.tr("Theme filter"), width=14)
         self.theme.setMinimumContentsLength(22)
         self._reset_choices()
-        self.clear_button = QPushButton(self.tr("C&lear filters"))
-        self.clear_button.setAccessibleName(self.tr("Clear the search and filters"))
-        self.clear_button.clicked.connect(self.clear_filters)
+        self.clear_button = push_button(
+            self.tr("C&lear filters"), self.tr("Clear the search and filters"), self.clear_filters
+        )
         bar.addWidget(self.clear_button, 2, 6)
         bar.setColumnStretch(1, 1)
         bar.setColumnStretch(3, 1)
@@ -315,11 +217,6 @@ class LogPage(QWidget):
         self.when.currentIndexChanged.connect(self._when_changed)
         for combo in (self.type, self.ward, self.theme):
             combo.currentIndexChanged.connect(self.apply_filter)
-
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self.apply_filter)
 
         # -- the tables --------------------------------------------------------------------
         self.view = make_table(
@@ -358,16 +255,8 @@ class LogPage(QWidget):
                 QuotesModel.SHARING: self.tr("Share anonymously"),
             },
         )
-        self.empty = QLabel()
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setAccessibleName(self.tr("Nothing to show"))
-        self.empty.setMargin(self.fontMetrics().height() * 2)
-        self.quotes_empty = QLabel()
-        self.quotes_empty.setWordWrap(True)
-        self.quotes_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.quotes_empty.setAccessibleName(self.tr("No quotes to show"))
-        self.quotes_empty.setMargin(self.fontMetrics().height() * 2)
+        self.empty = empty_label(self.tr("Nothing to show"))
+        self.quotes_empty = empty_label(self.tr("No quotes to show"))
         self.log_stack = QStackedWidget()
         self.log_stack.addWidget(self.view)
         self.log_stack.addWidget(self.empty)
@@ -392,32 +281,12 @@ class LogPage(QWidget):
             model.page_loaded.connect(lambda _n: self._update_buttons())
 
         # -- keyboard ----------------------------------------------------------------------
-        self.find_action = self._action(self.tr("Search engagements"), "Ctrl+F", self.focus_search)
+        self.find_action = add_shortcut(self, self.tr("Search engagements"), "Ctrl+F", self.focus_search)
         # Ctrl+N belongs to the area (it works from an engagement's page too).
 
         ctx.hub.changed.connect(self.on_changed)
         self._show_counts()
         self._update_buttons()
-
-    # -- building --------------------------------------------------------------------------
-    def _combo(self, grid: QGridLayout, row: int, column: int, text: str, accessible: str) -> QComboBox:
-        label = QLabel(text)
-        combo = QComboBox()
-        combo.setAccessibleName(accessible)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(14)
-        label.setBuddy(combo)
-        grid.addWidget(label, row, column)
-        grid.addWidget(combo, row, column + 1)
-        return combo
-
-    def _action(self, text: str, keys: str, slot: Any) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(keys))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # only while the page is shown
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
 
     def _reset_choices(self) -> None:
         for combo, everything in (
@@ -463,11 +332,7 @@ class LogPage(QWidget):
 
     # -- filtering -------------------------------------------------------------------------
     def date_range(self) -> tuple[date | None, date | None]:
-        key = self.when.currentData()
-        if key == CUSTOM:
-            start, end = as_date(self.start_date.date()), as_date(self.end_date.date())
-            return (start, end) if start <= end else (end, start)
-        return preset_range(key, date.today())
+        return chosen_range(self.when.currentData(), self.start_date.date(), self.end_date.date())
 
     def current_filter(self) -> EngagementFilter:
         from vcsedesk.services.engagement_log import EngagementFilter
@@ -496,10 +361,6 @@ class LogPage(QWidget):
             text=flt.text,
             include_archived=flt.include_archived,
         )
-
-    @Slot()
-    def _search_typed(self) -> None:
-        self.search_timer.start()
 
     @Slot()
     def _when_changed(self) -> None:
@@ -590,7 +451,7 @@ class LogPage(QWidget):
     def showing_quotes(self) -> bool:
         return self.tabs.currentWidget() is self.quotes_stack
 
-    def current_view(self) -> LogView:
+    def current_view(self) -> RecordsView:
         return self.quotes_view if self.showing_quotes else self.view
 
     def show_quotes(self, quotes: bool = True) -> None:
@@ -625,7 +486,7 @@ class LogPage(QWidget):
         self._selected_id = engagement_id
         row = self.model.find(engagement_id)
         if row is not None:
-            self._select_row(self.view, row)
+            select_row(self.view, row)
             return True
         if self.ctx.db is not None and self.model.has_loaded:
             from vcsedesk.services import engagement_log
@@ -636,37 +497,26 @@ class LogPage(QWidget):
                 self.model.filter,
                 self.model.sort_key,
                 engagement_id,
-                on_done=lambda found: self._select_row(self.view, found) if found is not None else None,
+                on_done=lambda found: select_row(self.view, found) if found is not None else None,
                 label=self.tr("Finding the engagement in the log…"),
             )
         return False
-
-    def _select_row(self, view: QTableView, row: int) -> None:
-        model = view.model()
-        if not 0 <= row < model.rowCount():
-            return
-        index = model.index(row, 0)
-        view.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        view.scrollTo(index)
 
     @Slot()
     def _loaded(self) -> None:
         reselected = self._selected_id is not None and self.model.find(self._selected_id) is not None
         if reselected:
             assert self._selected_id is not None
-            self._select_row(self.view, self.model.find(self._selected_id) or 0)
+            select_row(self.view, self.model.find(self._selected_id) or 0)
         elif self.model.total and not self.view.currentIndex().isValid():
-            self._select_row(self.view, 0)
+            select_row(self.view, 0)
         self._show_counts()
         self._update_buttons()
 
     @Slot()
     def _quotes_loaded(self) -> None:
         if self.quotes_model.total and not self.quotes_view.currentIndex().isValid():
-            self._select_row(self.quotes_view, 0)
+            select_row(self.quotes_view, 0)
         self._show_counts()
         self._update_buttons()
 
@@ -722,7 +572,6 @@ class LogPage(QWidget):
 
     def _update_buttons(self) -> None:
         from vcsedesk.services.base import Permission
-        from vcsedesk.ui.contacts.editor import may
 
         self.open_button.setEnabled(self.selected_engagement_id() is not None)
         self.new_button.setEnabled(may(self.ctx, Permission.EDIT_RECORDS))
@@ -746,18 +595,7 @@ class LogPage(QWidget):
         if view.isVisible():
             view.setFocus(Qt.FocusReason.OtherFocusReason)
             if not view.currentIndex().isValid() and view.model().rowCount():
-                self._select_row(view, 0)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.search
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() == Qt.Key.Key_Down
-        ):
-            self._focus_list()
-            return True
-        return super().eventFilter(watched, event)
+                select_row(view, 0)
 
     @Slot()
     def open_selected(self) -> None:

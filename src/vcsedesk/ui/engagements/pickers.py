@@ -54,6 +54,7 @@ from PySide6.QtWidgets import (
 )
 
 from vcsedesk.domain.engagement import ParticipantRole
+from vcsedesk.ui.widgets import SEARCH_DELAY_MS
 
 if TYPE_CHECKING:
     from vcsedesk.services.base import Changes
@@ -64,8 +65,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Wait this long after the last key before searching (milliseconds).
-SEARCH_DELAY_MS = 150
 #: Matches offered under the search box.
 SUGGESTIONS = 8
 

@@ -72,7 +72,7 @@ from vcsedesk.domain.engagement import (
 from vcsedesk.domain.errors import UserError, ValidationError
 from vcsedesk.store.drafts import Draft, DraftStore
 from vcsedesk.ui.engagements.pickers import ContactPicker, ThemePicker
-from vcsedesk.ui.organisation_page import problem_label, show_problem
+from vcsedesk.ui.widgets import problem_label, show_problem
 
 if TYPE_CHECKING:
     from vcsedesk.domain.consent import Decision

@@ -74,7 +74,7 @@ class MeetingsArea(QWidget):
     @Slot()
     def new_meeting(self) -> None:
         from vcsedesk.services.base import Permission
-        from vcsedesk.ui.contacts.editor import may
+        from vcsedesk.ui.widgets import may
 
         if not may(self.ctx, Permission.EDIT_RECORDS):
             return

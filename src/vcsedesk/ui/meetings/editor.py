@@ -45,7 +45,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -54,14 +53,23 @@ from PySide6.QtWidgets import (
 )
 
 from vcsedesk.domain.engagement import ActionStatus, Attendance
-from vcsedesk.domain.errors import ConflictError, UserError, ValidationError
+from vcsedesk.domain.errors import UserError, ValidationError
 from vcsedesk.ui.actions.fields import DueField, OwnerField, load_users, status_combo
-from vcsedesk.ui.banner import reload_banner
-from vcsedesk.ui.contacts.editor import may
-from vcsedesk.ui.engagements.engagement_form import parse_time
-from vcsedesk.ui.engagements.log_page import as_date
+from vcsedesk.ui.banner import reload_banner, show_refusal
 from vcsedesk.ui.engagements.pickers import ContactPicker
-from vcsedesk.ui.organisation_page import problem_label, show_problem
+from vcsedesk.ui.widgets import (
+    SEARCH_DELAY_MS,
+    add_field,
+    as_date,
+    ask_discard,
+    may,
+    parse_time,
+    problem_label,
+    problems_text,
+    push_button,
+    save_record,
+    show_problem,
+)
 
 if TYPE_CHECKING:
     from vcsedesk.services.base import Changes
@@ -72,8 +80,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Wait this long after the last key before searching (milliseconds).
-SEARCH_DELAY_MS = 150
 #: Organisations offered under the "speaks for" box.
 SUGGESTIONS = 8
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -738,15 +744,12 @@ class MeetingEditor(QWidget):
         self.status.setAccessibleName(self.tr("Form status"))
         self.status.setWordWrap(True)
         bar.addWidget(self.status, 1)
-        self.save_button = QPushButton(self.tr("&Save"))
-        self.save_button.setAccessibleName(self.tr("Save the meeting"))
-        self.save_button.setToolTip(self.tr("Save (Ctrl+S)"))
-        self.save_button.clicked.connect(self.save)
-        bar.addWidget(self.save_button)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.setAccessibleName(self.tr("Leave without saving"))
-        self.cancel_button.clicked.connect(self.cancel)
-        bar.addWidget(self.cancel_button)
+        self.save_button = push_button(
+            self.tr("&Save"), self.tr("Save the meeting"), self.save, tip=self.tr("Save (Ctrl+S)"), row=bar
+        )
+        self.cancel_button = push_button(
+            self.tr("Cancel"), self.tr("Leave without saving"), self.cancel, row=bar
+        )
         outer.addLayout(bar)
         save = QAction(self.tr("Save the meeting"), self)
         save.setShortcut(QKeySequence.StandardKey.Save)
@@ -783,22 +786,8 @@ class MeetingEditor(QWidget):
         buddy: QWidget | None = None,
     ) -> None:
         """A labelled field with its problem shown beneath it."""
-        label = QLabel(text)
-        label.setBuddy(buddy or widget)
+        label, self.problem_labels[key] = add_field(form, text, widget, accessible, buddy=buddy)
         self.form_labels.append(label)
-        if accessible:
-            widget.setAccessibleName(accessible)
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        problem = problem_label(
-            self.tr("{field} problem").format(field=accessible or text.replace("&", "").rstrip(":"))
-        )
-        column.addWidget(problem)
-        self.problem_labels[key] = problem
-        form.addRow(label, box)
 
     # -- users -----------------------------------------------------------------------------
     def load_users(self) -> None:
@@ -1300,12 +1289,7 @@ class MeetingEditor(QWidget):
         if self._saving:
             self.status.setText(self.tr("Saving…"))
         elif self.problems and (self._dirty or not self.is_new):
-            count = len(self.problems)
-            self.status.setText(
-                self.tr("1 problem to put right before saving.")
-                if count == 1
-                else self.tr("{n} problems to put right before saving.").format(n=count)
-            )
+            self.status.setText(problems_text(len(self.problems)))
         elif self.service_problems:
             self.status.setText(self.tr("The meeting was not saved: see the messages beside the fields."))
         elif self._dirty:
@@ -1329,31 +1313,20 @@ class MeetingEditor(QWidget):
             return
         self._saving = True
         self._update_buttons()
-        draft = self.draft()
-        if self.meeting is None:
-            self.ctx.hub.perform(
-                meetings.add_meeting,
-                self.ctx.database,
-                self.ctx.acting,
-                draft,
-                on_done=self._created,
-                on_error=self._refused,
-                on_settled=self._settled,
-                label=self.tr("Saving the meeting…"),
-            )
-        else:
-            self.ctx.hub.perform(
-                meetings.update_meeting,
-                self.ctx.database,
-                self.ctx.acting,
-                self.meeting.id,
-                self.meeting.version,
-                draft,
-                on_done=self._updated,
-                on_error=self._refused,
-                on_settled=self._settled,
-                label=self.tr("Saving the meeting…"),
-            )
+        saved = self.meeting
+        save_record(
+            self.ctx,
+            meetings.add_meeting,
+            meetings.update_meeting,
+            saved.id if saved is not None else None,
+            saved.version if saved is not None else None,
+            self.draft(),
+            on_created=self._created,
+            on_updated=self._updated,
+            on_refused=self._refused,
+            on_settled=self._settled,
+            label=self.tr("Saving the meeting…"),
+        )
 
     def _focus_problem(self, problems: dict[str, str]) -> None:
         """Move to the first field with a problem, so the keyboard is where the fix is."""
@@ -1403,25 +1376,17 @@ class MeetingEditor(QWidget):
             self.service_problems = dict(exc.problems)
             self.validate()
             self._focus_problem(exc.problems)
-            self.banner_text.setText(
-                "⚠ " + self.tr("The meeting was not saved. Put right what is shown beside the fields.")
-            )
-            self.reload_button.hide()
-        elif isinstance(exc, ConflictError):
-            self.banner_text.setText(
-                "⚠ "
-                + str(exc)
-                + " "
-                + self.tr(
-                    "What you typed is still here: Reload shows the meeting as saved now (your changes "
-                    "are lost), or copy what you need first."
-                )
-            )
-            self.reload_button.show()
-        else:
-            self.banner_text.setText("⚠ " + str(exc))
-            self.reload_button.hide()
-        self.banner.show()
+        show_refusal(
+            self.banner,
+            self.banner_text,
+            self.reload_button,
+            exc,
+            not_saved=self.tr("The meeting was not saved. Put right what is shown beside the fields."),
+            conflict_advice=self.tr(
+                "What you typed is still here: Reload shows the meeting as saved now (your changes "
+                "are lost), or copy what you need first."
+            ),
+        )
         self._update_buttons()
 
     def _settled(self) -> None:
@@ -1435,25 +1400,14 @@ class MeetingEditor(QWidget):
         if not self._dirty:
             self.cancelled.emit()
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            self.tr("Discard the changes?"),
-            self.tr("Leave without saving? What you typed in this meeting will be lost."),
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            self,
+
+        def discard() -> None:
+            self._set_dirty(False)
+            self.cancelled.emit()
+
+        ask_discard(
+            self, self.tr("Leave without saving? What you typed in this meeting will be lost."), discard
         )
-        box.button(QMessageBox.StandardButton.Cancel).setText(self.tr("&Keep editing"))
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.setAccessibleName(self.tr("Discard the changes?"))
-
-        def answered(button: Any) -> None:
-            if box.standardButton(button) == QMessageBox.StandardButton.Discard:
-                self._set_dirty(False)
-                self.cancelled.emit()
-
-        box.buttonClicked.connect(answered)
-        box.open()
 
 
 def k_from_service(service_problems: dict[str, str], prefix: str) -> bool:

@@ -10,40 +10,38 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtCore import QDate, QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from vcsedesk.ui.contacts.editor import may
-from vcsedesk.ui.engagements.log_page import (
-    ANY_TIME,
-    CUSTOM,
-    LAST_3_MONTHS,
-    LAST_12_MONTHS,
-    LAST_MONTH,
-    THIS_MONTH,
-    THIS_YEAR,
-    as_date,
-    count_text,
-    make_table,
-    preset_range,
-    size_columns,
-)
 from vcsedesk.ui.main_window import heading_font
 from vcsedesk.ui.meetings.model import MeetingsModel
+from vcsedesk.ui.widgets import (
+    CUSTOM,
+    SearchBox,
+    add_date_presets,
+    add_shortcut,
+    chosen_range,
+    count_text,
+    date_edit,
+    empty_label,
+    make_table,
+    may,
+    push_button,
+    select_row,
+    size_columns,
+    undo_button,
+)
 
 if TYPE_CHECKING:
     from vcsedesk.services.base import Changes
@@ -52,8 +50,6 @@ if TYPE_CHECKING:
     from vcsedesk.ui.context import AppContext
     from vcsedesk.ui.main_window import MainWindow
 
-#: Wait this long after the last key before searching (milliseconds).
-SEARCH_DELAY_MS = 150
 #: Tables whose changes can alter the list.
 LIST_TABLES = frozenset({"meetings", "meeting_items", "meeting_attendees", "actions", "contacts"})
 
@@ -105,45 +101,31 @@ class MeetingsListPage(QWidget):
         )
         self.new_button.clicked.connect(self.new_meeting.emit)
         top.addWidget(self.new_button)
-        self.open_button = QPushButton(self.tr("&Open"))
-        self.open_button.setAccessibleName(self.tr("Open the selected meeting"))
-        self.open_button.setToolTip(self.tr("Open the selected meeting (Enter)"))
-        self.open_button.clicked.connect(self.open_selected)
-        top.addWidget(self.open_button)
+        self.open_button = push_button(
+            self.tr("&Open"),
+            self.tr("Open the selected meeting"),
+            self.open_selected,
+            tip=self.tr("Open the selected meeting (Enter)"),
+            row=top,
+        )
         if window is not None:
-            self.undo_button = QToolButton()
-            self.undo_button.setDefaultAction(window.undo_action)
-            self.undo_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            self.undo_button.setAccessibleName(self.tr("Undo my last change"))
+            self.undo_button = undo_button(window)
             top.addWidget(self.undo_button)
         layout.addLayout(top)
 
         bar = QHBoxLayout()
-        search_label = QLabel(self.tr("&Search:"))
-        self.search = QLineEdit()
-        self.search.setAccessibleName(self.tr("Search meetings"))
-        self.search.setPlaceholderText(self.tr("Words in a title, venue, notes, agenda item or decision"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setToolTip(self.tr("Search as you type (Ctrl+F); Down arrow moves to the list"))
-        search_label.setBuddy(self.search)
-        self.search.textChanged.connect(self._typed)
-        self.search.returnPressed.connect(self._focus_list)
-        self.search.installEventFilter(self)
-        bar.addWidget(search_label)
+        self.search = SearchBox(
+            self.tr("Search meetings"), self.tr("Words in a title, venue, notes, agenda item or decision")
+        )
+        self.search.search.connect(self.apply_filter)
+        self.search.to_list.connect(self._focus_list)
+        self.search_timer = self.search.timer
+        bar.addWidget(self.search.labelled(self.tr("&Search:")))
         bar.addWidget(self.search, 3)
         when_label = QLabel(self.tr("&When:"))
         self.when = QComboBox()
         self.when.setAccessibleName(self.tr("Date filter"))
-        for key, text in (
-            (ANY_TIME, self.tr("Any time")),
-            (THIS_MONTH, self.tr("This month")),
-            (LAST_MONTH, self.tr("Last month")),
-            (LAST_3_MONTHS, self.tr("Last 3 months")),
-            (THIS_YEAR, self.tr("This year")),
-            (LAST_12_MONTHS, self.tr("Last 12 months")),
-            (CUSTOM, self.tr("Between dates…")),
-        ):
-            self.when.addItem(text, key)
+        add_date_presets(self.when)
         when_label.setBuddy(self.when)
         bar.addWidget(when_label)
         bar.addWidget(self.when)
@@ -164,7 +146,7 @@ class MeetingsListPage(QWidget):
         layout.addLayout(bar)
 
         self.view = make_table(
-            self.model,  # type: ignore[arg-type]  # any table model will do
+            self.model,
             self.tr("Meetings"),
             self.tr("Enter opens a meeting, Ctrl+N records one, Ctrl+F searches."),
         )
@@ -180,58 +162,32 @@ class MeetingsListPage(QWidget):
         self.view.open_requested.connect(self.open_selected)
         self.view.doubleClicked.connect(lambda _i: self.open_selected())
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
-        self.empty = QLabel()
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setAccessibleName(self.tr("No meetings to show"))
-        self.empty.setMargin(self.fontMetrics().height() * 2)
+        self.empty = empty_label(self.tr("No meetings to show"))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.empty)
         layout.addWidget(self.stack, 1)
 
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self.apply_filter)
         self.when.currentIndexChanged.connect(self._when_changed)
         self.start_date.dateChanged.connect(self.apply_filter)
         self.end_date.dateChanged.connect(self.apply_filter)
-        self.find_action = self._shortcut(self.tr("Search meetings"), "Ctrl+F", self.focus_search)
-        self.new_action = self._shortcut(self.tr("New meeting"), "Ctrl+N", self.new_meeting.emit)
+        self.find_action = add_shortcut(self, self.tr("Search meetings"), "Ctrl+F", self.focus_search)
+        self.new_action = add_shortcut(self, self.tr("New meeting"), "Ctrl+N", self.new_meeting.emit)
         ctx.hub.changed.connect(self.on_changed)
         self._update_buttons()
 
     def _date_edit(self, row: QHBoxLayout, text: str, name: str) -> QDateEdit:
         label = QLabel(text)
-        edit = QDateEdit()
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("d MMM yyyy")
-        edit.setAccessibleName(name)
+        edit = date_edit(name)
         label.setBuddy(edit)
         row.addWidget(label)
         row.addWidget(edit)
         return edit
 
-    def _shortcut(self, text: str, keys: str, slot: Any) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(keys))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # only while the page is shown
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
     # -- reading ---------------------------------------------------------------------------
     def current_query(self) -> MeetingQuery:
-        key = self.when.currentData()
-        start: date | None
-        end: date | None
-        if key == CUSTOM:
-            start, end = as_date(self.start_date.date()), as_date(self.end_date.date())
-            if start > end:
-                start, end = end, start
-        else:
-            start, end = preset_range(str(key), date.today())
+        key = str(self.when.currentData())
+        start, end = chosen_range(key, self.start_date.date(), self.end_date.date())
         return MeetingQuery(start, end, self.search.text().strip())
 
     @Slot()
@@ -287,21 +243,13 @@ class MeetingsListPage(QWidget):
         self.loaded.emit()
 
     @Slot()
-    def _typed(self) -> None:
-        self.search_timer.start()
-
-    @Slot()
     def _when_changed(self) -> None:
         self.dates.setVisible(self.when.currentData() == CUSTOM)
         self.apply_filter()
 
     # -- selection -------------------------------------------------------------------------
     def _select_row(self, row: int) -> None:
-        index = self.model.index(row, 0)
-        self.view.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        )
-        self.view.scrollTo(index)
+        select_row(self.view, row)
 
     def select_meeting(self, meeting_id: uuid.UUID) -> None:
         self._selected_id = meeting_id
@@ -341,17 +289,6 @@ class MeetingsListPage(QWidget):
             self.view.setFocus(Qt.FocusReason.OtherFocusReason)
             if not self.view.currentIndex().isValid() and self.model.rowCount():
                 self._select_row(0)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.search
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() == Qt.Key.Key_Down
-        ):
-            self._focus_list()
-            return True
-        return super().eventFilter(watched, event)
 
     @Slot()
     def open_selected(self) -> None:

@@ -23,8 +23,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QLocale, QStandardPaths, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtCore import QDate, QLocale, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -32,8 +32,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
-    QPushButton,
     QScrollArea,
     QStackedWidget,
     QVBoxLayout,
@@ -42,11 +40,21 @@ from PySide6.QtWidgets import (
 
 from vcsedesk.domain.engagement import is_overdue
 from vcsedesk.domain.errors import UserError
-from vcsedesk.ui.actions.model import day_text, status_text
-from vcsedesk.ui.contacts.editor import may
-from vcsedesk.ui.engagements.engagement_page import fit_rows, small_table, value_label
+from vcsedesk.ui.actions.model import status_text
 from vcsedesk.ui.main_window import heading_font
 from vcsedesk.ui.meetings.model import MeetingActionsModel, where_text
+from vcsedesk.ui.widgets import (
+    add_shortcut,
+    archive_question,
+    day_text,
+    documents_folder,
+    fit_rows,
+    may,
+    push_button,
+    small_table,
+    value_label,
+    with_suffix,
+)
 
 if TYPE_CHECKING:
     from vcsedesk.services.base import Changes
@@ -247,11 +255,13 @@ class MeetingPage(QWidget):
         layout = QVBoxLayout(self)
 
         top = QHBoxLayout()
-        self.back_button = QPushButton(self.tr("← &Back"))
-        self.back_button.setAccessibleName(self.tr("Back"))
-        self.back_button.setToolTip(self.tr("Back (Escape or Alt+Left)"))
-        self.back_button.clicked.connect(self.go_back)
-        top.addWidget(self.back_button)
+        self.back_button = push_button(
+            self.tr("← &Back"),
+            self.tr("Back"),
+            self.go_back,
+            tip=self.tr("Back (Escape or Alt+Left)"),
+            row=top,
+        )
         self.title = QLabel()
         self.title.setFont(heading_font(self.font()))
         self.title.setAccessibleName(self.tr("Meeting title"))
@@ -259,20 +269,23 @@ class MeetingPage(QWidget):
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top.addWidget(self.title, 1)
-        self.edit_button = QPushButton(self.tr("Ed&it"))
-        self.edit_button.setAccessibleName(self.tr("Edit this meeting"))
-        self.edit_button.setToolTip(self.tr("Edit this meeting (Ctrl+E)"))
-        self.edit_button.clicked.connect(self.edit)
-        top.addWidget(self.edit_button)
-        self.export_button = QPushButton(self.tr("E&xport minutes (PDF)…"))
-        self.export_button.setAccessibleName(self.tr("Export the minutes as a PDF"))
-        self.export_button.setToolTip(self.tr("Write the minutes to a PDF file (Ctrl+P)"))
-        self.export_button.clicked.connect(self.export)
-        top.addWidget(self.export_button)
-        self.archive_button = QPushButton(self.tr("&Archive"))
-        self.archive_button.setAccessibleName(self.tr("Archive this meeting"))
-        self.archive_button.clicked.connect(self.archive)
-        top.addWidget(self.archive_button)
+        self.edit_button = push_button(
+            self.tr("Ed&it"),
+            self.tr("Edit this meeting"),
+            self.edit,
+            tip=self.tr("Edit this meeting (Ctrl+E)"),
+            row=top,
+        )
+        self.export_button = push_button(
+            self.tr("E&xport minutes (PDF)…"),
+            self.tr("Export the minutes as a PDF"),
+            self.export,
+            tip=self.tr("Write the minutes to a PDF file (Ctrl+P)"),
+            row=top,
+        )
+        self.archive_button = push_button(
+            self.tr("&Archive"), self.tr("Archive this meeting"), self.archive, row=top
+        )
         layout.addLayout(top)
 
         self.problem = QLabel()
@@ -292,13 +305,11 @@ class MeetingPage(QWidget):
         self.exported_label.setAccessibleName(self.tr("Where the minutes were saved"))
         self.exported_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar.addWidget(self.exported_label, 1)
-        self.open_pdf_button = QPushButton(self.tr("&Open"))
-        self.open_pdf_button.setAccessibleName(self.tr("Open the minutes"))
-        self.open_pdf_button.clicked.connect(self.open_exported)
+        self.open_pdf_button = push_button(self.tr("&Open"), self.tr("Open the minutes"), self.open_exported)
         bar.addWidget(self.open_pdf_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.dismiss_button = QPushButton(self.tr("Dis&miss"))
-        self.dismiss_button.setAccessibleName(self.tr("Dismiss the note"))
-        self.dismiss_button.clicked.connect(self.exported_bar.hide)
+        self.dismiss_button = push_button(
+            self.tr("Dis&miss"), self.tr("Dismiss the note"), self.exported_bar.hide
+        )
         bar.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignTop)
         self.exported_bar.hide()
         layout.addWidget(self.exported_bar)
@@ -316,26 +327,18 @@ class MeetingPage(QWidget):
 
         # Alt+Left goes back from either face; Escape only from the read view (in the form it
         # belongs to the fields: it closes a search's suggestions, a calendar…).
-        self.back_action = self._shortcut(
-            self.tr("Back"), QKeySequence(QKeySequence.StandardKey.Back), self.go_back
+        self.back_action = add_shortcut(
+            self, self.tr("Back"), QKeySequence(QKeySequence.StandardKey.Back), self.go_back
         )
-        self.escape_action = self._shortcut(
-            self.tr("Back to the list"), QKeySequence(Qt.Key.Key_Escape), self.go_back
+        self.escape_action = add_shortcut(
+            self, self.tr("Back to the list"), QKeySequence(Qt.Key.Key_Escape), self.go_back
         )
-        self.edit_action = self._shortcut(self.tr("Edit this meeting"), QKeySequence("Ctrl+E"), self.edit)
-        self.export_action = self._shortcut(
-            self.tr("Export the minutes"), QKeySequence("Ctrl+P"), self.export
+        self.edit_action = add_shortcut(self, self.tr("Edit this meeting"), QKeySequence("Ctrl+E"), self.edit)
+        self.export_action = add_shortcut(
+            self, self.tr("Export the minutes"), QKeySequence("Ctrl+P"), self.export
         )
         ctx.hub.changed.connect(self.on_changed)
         self._show_header()
-
-    def _shortcut(self, text: str, keys: QKeySequence, slot: object) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(keys)
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
 
     # -- the form, built when first needed ---------------------------------------------------
     @property
@@ -487,23 +490,15 @@ class MeetingPage(QWidget):
         view = self.view
         if view is None or view.archived or self.editing:
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        box = archive_question(
+            self,
             self.tr("Archive the meeting"),
             self.tr("Archive “{title}”?").format(title=view.title),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        box.setInformativeText(
             self.tr(
                 "It leaves the list and searches, and its actions leave the tracker. Nothing is lost: "
                 "undo with Ctrl+Z."
-            )
+            ),
         )
-        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("&Archive"))
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.setAccessibleName(self.tr("Archive the meeting"))
         box.accepted.connect(lambda: self._archive(view))
         box.open()
 
@@ -530,11 +525,7 @@ class MeetingPage(QWidget):
     # -- minutes -----------------------------------------------------------------------------
     def _default_path(self, view: MeetingView) -> str:
         last = MeetingPage.last_folder
-        if last is not None and last.is_dir():
-            base = last
-        else:
-            documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-            base = Path(documents or Path.home())
+        base = last if last is not None and last.is_dir() else documents_folder()
         return str(base / minutes_file_name(view))
 
     @Slot()
@@ -551,9 +542,7 @@ class MeetingPage(QWidget):
         )
         if not chosen:
             return
-        path = Path(chosen)
-        if path.suffix.lower() != ".pdf":
-            path = path.with_name(path.name + ".pdf")
+        path = with_suffix(Path(chosen), ".pdf")
         self._exporting = True
         self._show_header()
         self.ctx.worker.submit(

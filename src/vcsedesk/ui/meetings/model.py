@@ -16,8 +16,9 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont, QIcon
 
 from vcsedesk.domain.engagement import is_overdue
-from vcsedesk.ui.actions.model import bold_font, day_text, due_text, status_text, warning_icon
+from vcsedesk.ui.actions.model import bold_font, due_text, status_text, warning_icon
 from vcsedesk.ui.table_model import AnyIndex, ReadOnlyTableModel
+from vcsedesk.ui.widgets import day_text
 
 if TYPE_CHECKING:
     from vcsedesk.services.meetings import MeetingActionView, MeetingRow

@@ -1,17 +1,23 @@
-"""A lazy, windowed table model over a service's ``count`` and ``page`` (after
-:mod:`vcsedesk.ui.contacts.model`, made general so the engagement log and the quotes list
-share it).
+"""A lazy, windowed table model over a service's ``count`` and ``page`` (after Anki's
+``browser/table/model.py``), shared by the contacts list, the engagement log and the quotes.
 
-The model never holds every row: it knows how many rows the filter gives (asked on the
-worker) and keeps a bounded cache of pages (``PAGE_SIZE`` rows each, at most ``MAX_PAGES``,
-least recently used dropped first).  A row whose page is not cached shows a placeholder and
-its page is asked for; when it arrives the rows are announced with ``dataChanged``.  At most
-one page is fetched at a time; pages asked for meanwhile wait, most recent first.  A new filter
-or sort starts a new *generation*: answers for older generations are dropped, and a queued job
-for an older generation does not even run its query.
+The model never holds every row.  It knows how many rows the filter gives (``count``, asked
+on the worker) and keeps a bounded cache of *pages* of rows (``PAGE_SIZE`` rows each, at most
+``MAX_PAGES`` of them, least recently used dropped first).  When the view asks for a row whose
+page is not cached, ``data`` returns a placeholder and asks the worker for that page; when it
+arrives the rows are announced with ``dataChanged`` and the view paints them.
 
-Subclasses give the service functions (:meth:`count_rows`, :meth:`page_rows` — plain module
-functions, run on the worker), the headers and :meth:`cell`.
+* At most one page is fetched at a time.  Pages the view asked for meanwhile wait in a short
+  list, the most recently asked first, so scrolling fast through 100,000 rows fetches the
+  pages you stop at, not every page you passed.
+* Changing the filter or the sort starts a new *generation*: the old rows stay on screen until
+  the new count and first page arrive; anything still arriving for an older generation is
+  dropped, and a queued job for an older generation does not even run its query.
+* Sorting re-queries the database (``sort`` is never done in memory).
+
+Subclasses give the service functions (:meth:`count_fn`, :meth:`page_fn` — plain module
+functions, run on the worker), the headers, :meth:`cell` and, for sortable columns,
+:meth:`sort_fields` and :meth:`sort_key_for`.
 """
 
 from __future__ import annotations
@@ -31,14 +37,17 @@ if TYPE_CHECKING:
     from vcsedesk.ui.context import AppContext
 
 PAGE_SIZE = 200
-#: Pages kept in memory (least recently used dropped first).
+#: Pages kept in memory (least recently used dropped first): 4,000 rows at most.
 MAX_PAGES = 20
-#: Pages asked for but not yet fetched that are remembered.
+#: Pages asked for but not yet fetched that are remembered (older requests are forgotten:
+#: the view has scrolled past them and will ask again if it comes back).
 MAX_WANTED = 4
 #: How many of the most recently used pages a refresh (after a change) fetches again.
 REFRESH_PAGES = 3
 
+#: ``count(db, filter)``
 CountFn = Callable[[Any, Any], int]
+#: ``page(db, filter, sort, offset, limit)``
 PageFn = Callable[[Any, Any, Any, int, int], list[Any]]
 
 
@@ -52,6 +61,7 @@ def fetch_count_and_pages(
     pages: tuple[int, ...],
     still_wanted: Callable[[], bool],
 ) -> tuple[int, dict[int, list[Any]]] | None:
+    """The number of matching rows and the given pages; None if no longer wanted."""
     if not still_wanted():
         return None
     total = count_fn(db, flt)
@@ -60,6 +70,12 @@ def fetch_count_and_pages(
         if number * PAGE_SIZE < total and still_wanted():
             fetched[number] = page_fn(db, flt, sort, number * PAGE_SIZE, PAGE_SIZE)
     return total, fetched
+
+
+def fetch_count(count_fn: CountFn, db: Database, flt: Any, still_wanted: Callable[[], bool]) -> int | None:
+    if not still_wanted():
+        return None
+    return count_fn(db, flt)
 
 
 def fetch_page(
@@ -80,6 +96,11 @@ class LazyRowsModel(ReadOnlyTableModel):
 
     #: The column whose placeholder says "Loading…".
     FIRST_TEXT_COLUMN = 0
+    #: The columns a click on the header sorts by (others are not sortable).
+    SORTABLE: tuple[int, ...] = ()
+    #: The very first load asks for the first page and shows it at once, then counts (so the
+    #: first screenful does not wait for every row to be counted); otherwise both in one job.
+    FIRST_PAGE_BEFORE_COUNT = False
 
     def __init__(self, ctx: AppContext, flt: Any, sort: Any, parent: QObject | None = None) -> None:
         super().__init__([], parent)
@@ -94,6 +115,7 @@ class LazyRowsModel(ReadOnlyTableModel):
         self._refreshing = False
         self._fetching: int | None = None
         self._short_page_seen = False
+        #: For tests and the benchmark: how many rows and which pages have been fetched.
         self.rows_fetched = 0
         self.pages_fetched: list[int] = []
         self._loading = self.tr("Loading…")
@@ -111,10 +133,20 @@ class LazyRowsModel(ReadOnlyTableModel):
         return self.tr("Reading…")
 
     def cell(self, row: Any, column: int, role: int) -> Any:
+        """What a cached row shows in a column for Display, ToolTip, AccessibleText and
+        TextAlignment roles."""
         raise NotImplementedError
 
     def is_archived(self, row: Any) -> bool:
         return bool(getattr(row, "archived", False))
+
+    def sort_fields(self) -> dict[int, Any]:
+        """The service's sort field for each sortable column."""
+        return {}
+
+    def sort_key_for(self, field: Any, descending: bool) -> Any:
+        """The service's sort key for a field."""
+        raise NotImplementedError
 
     # -- asking for rows -------------------------------------------------------------------
     def set_filter(self, flt: Any) -> None:
@@ -127,6 +159,19 @@ class LazyRowsModel(ReadOnlyTableModel):
             self.sort_key = key
             self.refresh(reset=True)
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column, asking the database again (the order spans every row)."""
+        fields = self.sort_fields()
+        if column not in fields:
+            return
+        self.set_sort(self.sort_key_for(fields[column], order == Qt.SortOrder.DescendingOrder))
+
+    def sort_column(self) -> tuple[int, Qt.SortOrder]:
+        """The column and order the rows are sorted by (-1 if not by a column)."""
+        columns = {field: column for column, field in self.sort_fields().items()}
+        order = Qt.SortOrder.DescendingOrder if self.sort_key.descending else Qt.SortOrder.AscendingOrder
+        return columns.get(self.sort_key.field, -1), order
+
     def refresh(self, *, reset: bool = False) -> None:
         """Ask again: the count and the pages most recently used (the first page if the
         filter or sort changed).  The rows shown stay until the answer arrives."""
@@ -135,6 +180,9 @@ class LazyRowsModel(ReadOnlyTableModel):
         self._generation += 1
         generation = self._generation
         self._refreshing = True
+        if self.FIRST_PAGE_BEFORE_COUNT and not self.has_loaded and not self._pages:
+            self._first_load(generation)
+            return
         if reset or not self._pages:
             pages: tuple[int, ...] = (0,)
         else:
@@ -153,6 +201,56 @@ class LazyRowsModel(ReadOnlyTableModel):
             on_settled=functools.partial(self._refresh_settled, generation),
             label=self.reading_label(),
         )
+
+    def _first_load(self, generation: int) -> None:
+        """The very first load: the first page, shown at once, then the count."""
+        still_wanted = functools.partial(self._is_current, generation)
+        label = self.reading_label()
+        self.ctx.worker.submit(
+            fetch_page,
+            self.page_fn(),
+            self.ctx.database,
+            self.filter,
+            self.sort_key,
+            0,
+            still_wanted,
+            on_done=functools.partial(self._first_page_arrived, generation),
+            label=label,
+        )
+        self.ctx.worker.submit(
+            fetch_count,
+            self.count_fn(),
+            self.ctx.database,
+            self.filter,
+            still_wanted,
+            on_done=functools.partial(self._counted, generation),
+            on_settled=functools.partial(self._refresh_settled, generation),
+            label=label,
+        )
+
+    def _first_page_arrived(self, generation: int, rows: list[Any] | None) -> None:
+        if generation != self._generation or rows is None:
+            return
+        self._note_fetched({0: rows})
+        self.beginResetModel()
+        self.total = len(rows)  # for now: the count follows
+        self._pages = collections.OrderedDict({0: rows})
+        self._wanted.clear()
+        self.endResetModel()
+
+    def _counted(self, generation: int, total: int | None) -> None:
+        if generation != self._generation or total is None:
+            return
+        if total > self.total:
+            self.beginInsertRows(QModelIndex(), self.total, total - 1)
+            self.total = total
+            self.endInsertRows()
+        elif total < self.total:
+            self.beginRemoveRows(QModelIndex(), total, self.total - 1)
+            self.total = total
+            self.endRemoveRows()
+        self.has_loaded = True
+        self.loaded.emit()
 
     def _is_current(self, generation: int) -> bool:
         # Read from the worker thread: a plain int comparison, safe under the GIL.
@@ -247,6 +345,10 @@ class LazyRowsModel(ReadOnlyTableModel):
         return sorted(self._pages)
 
     @property
+    def rows_held(self) -> int:
+        return sum(len(rows) for rows in self._pages.values())
+
+    @property
     def busy(self) -> bool:
         return self._refreshing or self._fetching is not None or bool(self._wanted)
 
@@ -301,6 +403,19 @@ class LazyRowsModel(ReadOnlyTableModel):
                 return self._loading
             return None
         return self.cell(row, index.column(), role)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.ToolTipRole
+            and 0 <= section < len(self.headers)
+        ):
+            if section in self.SORTABLE:
+                return self.tr("Click to sort by {column}").format(column=self.headers[section])
+            return None
+        return super().headerData(section, orientation, role)
 
     def index_of_row(self, row: int) -> QModelIndex:
         return self.index(row, 0)
