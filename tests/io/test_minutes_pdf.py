@@ -201,3 +201,12 @@ def test_an_unwritable_folder_leaves_nothing(forum: meetings.MeetingView, tmp_pa
         write_minutes(forum, target)
     assert "does not exist" in str(caught.value)
     assert not (tmp_path / "gone").exists()
+
+
+def test_an_action_past_its_due_date_says_overdue(forum: meetings.MeetingView, tmp_path: Path) -> None:
+    path = tmp_path / "minutes.pdf"
+    write_minutes(forum, path, produced_on=date(2026, 4, 2))  # after 31 Mar, when one was due
+    text = " ".join(page_texts(path))
+    assert "Write to the ICB — Ben Okafor; due 31 Mar 2026; overdue (open)" in text
+    assert "1 Write to the ICB 2 Ben Okafor 31 Mar 2026 Overdue (open)" in text
+    assert "3 Book the next venue – Dev Patel – Open" in text  # no due date: never overdue

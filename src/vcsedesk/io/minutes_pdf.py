@@ -17,7 +17,7 @@ from typing import Protocol
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from vcsedesk.domain.engagement import ActionStatus
+from vcsedesk.domain.engagement import ActionStatus, is_overdue
 from vcsedesk.io import pdf
 from vcsedesk.io.pdf import day_text, markup
 
@@ -108,21 +108,28 @@ def _voice(person: Voice) -> str:
     return f"{name} — {markup(person.speaks_for)}" if person.speaks_for else name
 
 
-def _action_line(action: MinutesAction) -> str:
+def status_text(action: MinutesAction, today: date) -> str:
+    """The action's status in words, "Overdue (open)" when its due date has passed."""
+    if is_overdue(action.status, action.due_on, today):
+        return f"Overdue ({action.status.label.lower()})"
+    return action.status.label
+
+
+def _action_line(action: MinutesAction, today: date) -> str:
     """ "<b>Book the hall</b> — Aisha Rahman; due 3 Mar 2026; open"."""
     facts = [markup(action.owner) if action.owner else "no owner yet"]
     if action.due_on:
         facts.append(f"due {day_text(action.due_on)}")
-    facts.append(action.status.label.lower())
+    facts.append(status_text(action, today).lower())
     if action.status is ActionStatus.DONE and action.completed_on:
         facts[-1] += f" {day_text(action.completed_on)}"
     return f"<b>{markup(action.title)}</b> — {'; '.join(facts)}"
 
 
-def _actions_under(actions: Sequence[MinutesAction], st: pdf.Styles) -> list[Flowable]:
+def _actions_under(actions: Sequence[MinutesAction], st: pdf.Styles, today: date) -> list[Flowable]:
     out: list[Flowable] = []
     for action in actions:
-        out.append(pdf.bullet(_action_line(action)))
+        out.append(pdf.bullet(_action_line(action, today)))
         for extra, prefix in ((action.detail, ""), (action.outcome, "Outcome: ")):
             if extra:
                 out.append(Paragraph(prefix + markup(extra), pdf.styles().bullet))
@@ -171,18 +178,18 @@ def story(view: Minutes, *, produced_on: date) -> list[Flowable]:
             flow += pdf.paragraphs(item.decisions, st.body)
         if item.actions:
             flow += pdf.heading("Actions", st.label, room=30)
-            flow += _actions_under(item.actions, st)
+            flow += _actions_under(item.actions, st, produced_on)
         if not (item.notes or item.decisions or item.actions):
             flow.append(Paragraph("Nothing was recorded for this item.", st.note))
 
     loose = tuple(a for a in view.actions if a.item_number is None)
     if loose:
         flow += pdf.heading("Other actions", st.subheading, room=50)
-        flow += _actions_under(loose, st)
+        flow += _actions_under(loose, st, produced_on)
 
     flow += pdf.heading(f"Actions ({len(view.actions)})", st.heading)
     if view.actions:
-        flow.append(_actions_table(view))
+        flow.append(_actions_table(view, produced_on))
     else:
         flow.append(Paragraph("No actions were agreed.", st.note))
     flow.append(Spacer(1, 8 * mm))
@@ -190,14 +197,14 @@ def story(view: Minutes, *, produced_on: date) -> list[Flowable]:
     return flow
 
 
-def _actions_table(view: Minutes) -> pdf.LongTable:
+def _actions_table(view: Minutes, today: date) -> pdf.LongTable:
     header = ["No.", "Action", "Item", "Owner", "Due", "Status"]
     pad = 9  # cell padding, left and right, plus a little air
     fixed = {
         "No.": max(pdf.text_width("No.", pdf.FONT_BOLD), pdf.text_width(str(len(view.actions)))) + pad,
         "Item": pdf.text_width("Item", pdf.FONT_BOLD) + pad,
         "Due": pdf.text_width("30 Sep 2026") + pad,
-        "Status": pdf.text_width("In progress") + pad,
+        "Status": pdf.text_width("Overdue (open)") + pad,
     }
     rest = pdf.PageSetup("", "").frame_width - sum(fixed.values())
     widths = [fixed["No."], rest * 0.6, fixed["Item"], rest * 0.4, fixed["Due"], fixed["Status"]]
@@ -208,7 +215,7 @@ def _actions_table(view: Minutes) -> pdf.LongTable:
             str(action.item_number) if action.item_number is not None else "–",
             action.owner or "–",
             day_text(action.due_on) if action.due_on else "–",
-            action.status.label,
+            status_text(action, today),
         ]
         for n, action in enumerate(view.actions, start=1)
     ]
