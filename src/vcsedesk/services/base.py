@@ -65,14 +65,34 @@ class Permission(enum.Enum):
     # Special-category data: volunteers record what they need for their task, not this.
     EQUALITY_MONITORING = "see or record equality monitoring"
     MANAGE_LISTS = "manage themes, engagement types and priorities"
+    MANAGE_POLICY = "change the reimbursement policy and budgets"
+    #: Everyone's claims; without it a person sees only the claims they made or submitted.
+    SEE_ALL_CLAIMS = "see everyone's claims"
+    APPROVE_CLAIMS = "approve or reject claims"
+    PAY_CLAIMS = "record claims as paid"
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(Permission),
     Role.COORDINATOR: frozenset(
-        {Permission.EDIT_RECORDS, Permission.EQUALITY_MONITORING, Permission.MANAGE_LISTS}
+        {
+            Permission.EDIT_RECORDS,
+            Permission.EQUALITY_MONITORING,
+            Permission.MANAGE_LISTS,
+            Permission.MANAGE_POLICY,
+            Permission.SEE_ALL_CLAIMS,
+            Permission.APPROVE_CLAIMS,
+            Permission.PAY_CLAIMS,
+        }
     ),
-    Role.STAFF: frozenset({Permission.EDIT_RECORDS, Permission.EQUALITY_MONITORING}),
+    Role.STAFF: frozenset(
+        {
+            Permission.EDIT_RECORDS,
+            Permission.EQUALITY_MONITORING,
+            Permission.SEE_ALL_CLAIMS,
+            Permission.PAY_CLAIMS,
+        }
+    ),
     Role.VOLUNTEER: frozenset({Permission.EDIT_RECORDS}),
 }
 

@@ -165,7 +165,8 @@ UNMODELLED = (
 )
 
 
-def _modelled(name: str | None, type_: str, parent_names: Any) -> bool:
+def modelled(name: str | None, type_: str, parent_names: Any) -> bool:
+    """False for the schema objects made by hand in migrations (see :data:`UNMODELLED`)."""
     return not (name or "").startswith(UNMODELLED)
 
 
@@ -175,5 +176,5 @@ def model_differences(db: Database) -> list[Any]:
     from alembic.runtime.migration import MigrationContext
 
     with db.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": _modelled})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": modelled})
         return list(compare_metadata(ctx, Base.metadata))

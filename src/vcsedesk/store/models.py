@@ -563,6 +563,113 @@ class Action(Record):
         return f"Action “{self.title}”"
 
 
+# -- reimbursement: policy, budgets, claims ---------------------------------------------------
+class ReimbursementPolicy(Record):
+    """The organisation's reimbursement policy from one date on (versions kept by date)."""
+
+    __tablename__ = "reimbursement_policies"
+    __label__ = "Reimbursement policy"
+
+    effective_from: Mapped[date] = mapped_column(Date, unique=True)
+    hourly_rate: Mapped[int] = mapped_column(Integer)
+    half_day_rate: Mapped[int] = mapped_column(Integer)
+    full_day_rate: Mapped[int] = mapped_column(Integer)
+    mileage_rate: Mapped[int] = mapped_column(Integer)
+    subsistence_cap: Mapped[int] = mapped_column(Integer)
+    receipt_threshold: Mapped[int] = mapped_column(Integer)
+    payment_methods: Mapped[list[str]] = mapped_column(JSON, default=list)
+    weekly_threshold: Mapped[int] = mapped_column(Integer)
+    monthly_threshold: Mapped[int] = mapped_column(Integer)
+    advice: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    def describe(self) -> str:
+        return f"Reimbursement policy from {self.effective_from:%d %b %Y}"
+
+
+class Budget(Record):
+    """A funding pot that claims draw on, for a period."""
+
+    __tablename__ = "budgets"
+    __label__ = "Budget"
+
+    name: Mapped[str] = mapped_column(String(160))
+    funder: Mapped[str | None] = mapped_column(String(160), default=None)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(Integer)  # pence
+
+    def describe(self) -> str:
+        return f"Budget {self.name}"
+
+
+class Claim(Record):
+    """What the organisation owes one person for taking part."""
+
+    __tablename__ = "claims"
+    __label__ = "Claim"
+
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    claimant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), index=True)
+    tier: Mapped[str] = mapped_column(String(20))
+    activity_date: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    budget_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("budgets.id"), default=None, index=True)
+    #: The policy the claim was priced by (fixed when it is submitted).
+    policy_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("reimbursement_policies.id"), default=None)
+    choice: Mapped[str] = mapped_column(String(20), default="bank_transfer")
+    #: When the claimant chose to take less than the total (pence), else None.
+    take_pence: Mapped[int | None] = mapped_column(Integer, default=None)
+    donate_to: Mapped[str | None] = mapped_column(String(200), default=None)
+    total_pence: Mapped[int] = mapped_column(Integer, default=0)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    payee_name: Mapped[str | None] = mapped_column(String(120), default=None)
+    sort_code: Mapped[str | None] = mapped_column(String(8), default=None)
+    account_number: Mapped[str | None] = mapped_column(String(8), default=None)
+    submitted_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    rejected_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    paid_on: Mapped[date | None] = mapped_column(Date, default=None)
+    paid_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    payment_method: Mapped[str | None] = mapped_column(String(20), default=None)
+    payment_reference: Mapped[str | None] = mapped_column(String(80), default=None)
+
+    def describe(self) -> str:
+        return f"Claim {self.number}"
+
+
+class ClaimLink(Record):
+    """An engagement or meeting a claim is for."""
+
+    __tablename__ = "claim_links"
+    __label__ = "What a claim is for"
+
+    claim_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("claims.id"), index=True)
+    engagement_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("engagements.id"), default=None, index=True
+    )
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("meetings.id"), default=None, index=True)
+
+
+class ClaimItem(Record):
+    """One line of a claim, priced by the claim's policy: quantity (hundredths) × rate."""
+
+    __tablename__ = "claim_items"
+    __label__ = "Claim line"
+
+    claim_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("claims.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(String(200), default="")
+    quantity_centi: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str | None] = mapped_column(String(12), default=None)
+    rate_pence: Mapped[int] = mapped_column(Integer)
+    amount_pence: Mapped[int] = mapped_column(Integer)
+    has_receipt: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class SearchDocument(Base):
     """The searchable text of one record, kept by the services in the same transaction.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from vcsedesk.store.migrate import modelled
 from vcsedesk.store.models import Base
 
 config = context.config
@@ -16,6 +17,8 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    # Autogenerate leaves alone what the migrations make by hand (search index, list indexes).
+    include_name=modelled,
 )
 with context.begin_transaction():
     context.run_migrations()
