@@ -94,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_contacts_commands(sub)
     add_engagements_commands(sub)
+    add_claims_commands(sub)
     return parser
 
 
@@ -244,6 +245,70 @@ def add_engagements_commands(sub: argparse._SubParsersAction[argparse.ArgumentPa
         "administrator)",
     )
     export.set_defaults(handler=cmd_engagements_export)
+
+
+def add_claims_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``vcsedesk claims ACTION``: the payment batch and the claims register (xlsx)."""
+    claims = sub.add_parser(
+        "claims",
+        help="export the payment batch or the claims register (xlsx)",
+        description="Work with reimbursement claims from the command line.",
+    )
+    actions = claims.add_subparsers(dest="claims_command", metavar="ACTION", required=True)
+
+    batch = actions.add_parser(
+        "batch",
+        help="write the payment batch: approved claims not yet paid, for whoever pays (xlsx)",
+        description="Write the approved claims not yet paid whose activity falls from --from to "
+        "--to to FILE, an Excel workbook for whoever pays: claim number, payee (the claimant, or "
+        "the charity they gave the payment to), method, sort code and account number in full, "
+        "amount, reference and budget, and a sheet of totals by category, method and budget. "
+        "This is the only export with bank details in full: keep it safe. Only users who may "
+        "record claims as paid may write it. The file is written whole or not at all. Exits 2 if "
+        "a date is malformed.",
+    )
+    batch.add_argument("file", metavar="FILE", type=Path, help="where to write (.xlsx)")
+    batch.add_argument(
+        "--from",
+        dest="start",
+        metavar="DATE",
+        required=True,
+        help="claims for activity on or after DATE (YYYY-MM-DD)",
+    )
+    batch.add_argument(
+        "--to", dest="end", metavar="DATE", required=True, help="claims for activity on or before DATE"
+    )
+    _add_acting_user(batch)
+    batch.set_defaults(handler=cmd_claims)
+
+    register = actions.add_parser(
+        "register",
+        help="write the claims register: every claim and its status (xlsx)",
+        description="Write every claim (or those with activity from --from to --to) to FILE, an "
+        "Excel workbook: number, status, claimant, activity date, involvement, total, payable, "
+        "the claimant's choice, budget, who submitted, decided and paid it and when. Bank "
+        "details are masked. The file is written whole or not at all. Exits 2 if a date is "
+        "malformed.",
+    )
+    register.add_argument("file", metavar="FILE", type=Path, help="where to write (.xlsx)")
+    register.add_argument(
+        "--from", dest="start", metavar="DATE", help="only claims for activity on or after DATE (YYYY-MM-DD)"
+    )
+    register.add_argument(
+        "--to", dest="end", metavar="DATE", help="only claims for activity on or before DATE"
+    )
+    _add_acting_user(register)
+    register.set_defaults(handler=cmd_claims)
+
+
+def _add_acting_user(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as",
+        dest="acting_user",
+        metavar="USER",
+        help="the user (name or id) exporting (default: this installation's user, else the only "
+        "administrator)",
+    )
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -431,6 +496,25 @@ def cmd_engagements_export(args: argparse.Namespace) -> int:
                 return engagements_export.cmd_engagements_export(args, db, actor)
             except engagements_export.OptionError as exc:  # a date or a name mistyped: usage
                 print(f"vcsedesk engagements export: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+
+    return _locked(args, run)
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    from vcsedesk.services import claims_export
+
+    command = {"batch": claims_export.cmd_claims_batch, "register": claims_export.cmd_claims_register}[
+        args.claims_command
+    ]
+
+    def run(folder: DataFolder) -> int:
+        with _open(args, folder) as db:
+            actor = _acting_user(db, folder, args.acting_user)
+            try:
+                return command(args, db, actor)
+            except claims_export.OptionError as exc:  # a date mistyped, a file not .xlsx: usage
+                print(f"vcsedesk claims {args.claims_command}: {exc}", file=sys.stderr)
                 return EXIT_USAGE
 
     return _locked(args, run)

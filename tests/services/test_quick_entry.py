@@ -1,5 +1,5 @@
-"""Quick entry's service: the engagement and one follow-up action per person to reimburse,
-saved together as one change — or nothing at all."""
+"""Quick entry's service: the engagement and one draft claim per person to reimburse, saved
+together as one change — or nothing at all."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from vcsedesk.domain.claims import ClaimStatus, Tier
 from vcsedesk.domain.contacts import ContactDraft
 from vcsedesk.domain.engagement import EngagementDraft, HeadcountEntry, ParticipantEntry, QuoteEntry
 from vcsedesk.domain.errors import ValidationError
-from vcsedesk.services import actions, consent, contacts, engagements, people
+from vcsedesk.services import claims, consent, contacts, engagements, people
 from vcsedesk.services.base import Actor, Role, undo_last
-from vcsedesk.services.quick_entry import record_quick_engagement, reimbursement_title
+from vcsedesk.services.quick_entry import record_quick_engagement
 from vcsedesk.store.database import Database
-from vcsedesk.store.models import Action, Engagement, EngagementType, JournalEntry, Theme
+from vcsedesk.store.models import Action, Claim, Engagement, EngagementType, JournalEntry, Theme
 
 TODAY = date(2026, 6, 1)
 
@@ -51,7 +52,7 @@ def count(db: Database, model: type) -> int:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_the_engagement_and_its_reimbursement_actions_are_one_change(db: Database, admin: Actor) -> None:
+def test_the_engagement_and_its_draft_claims_are_one_change(db: Database, admin: Actor) -> None:
     ben = person(db, admin, "Ben", "Smith")
     aisha = person(db, admin, "Aisha", "Rahman")
     people.add_user(db, admin, name="Jo Volunteer", role=Role.VOLUNTEER.value)
@@ -62,22 +63,30 @@ def test_the_engagement_and_its_reimbursement_actions_are_one_change(db: Databas
         db,
         volunteer,
         draft(db, participants=(ParticipantEntry(ben), ParticipantEntry(aisha))),
-        [aisha, ben, aisha],  # ticked twice: one action
+        [aisha, ben, aisha],  # ticked twice: one claim
         TODAY,
     )
     (engagement_id,) = changes.created["engagements"]
-    assert len(changes.created["actions"]) == 2
+    assert len(changes.created["claims"]) == 2 and not changes.touches("actions")
+    assert changes.summary == "Recorded engagement “Drop-in at the library” and 2 draft claims to complete"
     view = engagements.get_engagement(db, engagement_id)
     assert {p.name for p in view.participants} == {"Ben Smith", "Aisha Rahman"}
-    assert view.recorded_by == "Jo Volunteer"
-    titles = sorted(actions.get_action(db, a).title for a in view.action_ids)
-    assert titles == [
-        "Reimburse Aisha Rahman for “Drop-in at the library”",
-        "Reimburse Ben Smith for “Drop-in at the library”",
+    assert view.recorded_by == "Jo Volunteer" and view.action_ids == ()
+    rows = claims.claims_for(db, engagement_id=engagement_id)
+    assert sorted(r.claimant_name for r in rows) == ["Aisha Rahman", "Ben Smith"]
+    assert {r.id for r in rows} == changes.created["claims"]
+    for row in rows:
+        claim = claims.get_claim(db, row.id, volunteer)  # she made them: she may see them
+        assert claim.status is ClaimStatus.DRAFT and claim.tier is Tier.ONE_OFF
+        assert claim.claimant_id == (aisha if claim.claimant_name == "Aisha Rahman" else ben)
+        assert claim.activity_date == date(2026, 5, 12) and claim.items == ()
+        assert claim.engagements == ((engagement_id, date(2026, 5, 12), "Drop-in at the library"),)
+        assert claim.notes == "Recorded through quick entry by Jo Volunteer"
+        assert claim.created_by == "Jo Volunteer"
+    assert sorted(claim.number for claim in (claims.get_claim(db, r.id, admin) for r in rows)) == [
+        "2026-001",
+        "2026-002",
     ]
-    action = actions.get_action(db, view.action_ids[0])
-    assert action.engagement_id == engagement_id and action.status.value == "open"
-    assert "12 May 2026" in action.detail
     with db.read() as session:
         change_sets = set(
             session.scalars(select(JournalEntry.change_set).where(JournalEntry.actor_id == jo.id))
@@ -87,14 +96,15 @@ def test_the_engagement_and_its_reimbursement_actions_are_one_change(db: Databas
     undo_last(db, volunteer)
     assert engagements.get_engagement(db, engagement_id).archived
     with db.read() as session:
-        live = session.scalar(select(func.count()).select_from(Action).where(Action.deleted_at.is_(None)))
-    assert live == 0
+        live = session.scalar(select(func.count()).select_from(Claim).where(Claim.deleted_at.is_(None)))
+    assert live == 0 and claims.list_claims(db, admin) == []
 
 
 def test_no_one_to_reimburse_is_just_the_engagement(db: Database, admin: Actor) -> None:
     changes = record_quick_engagement(db, admin, draft(db), [], TODAY)
-    assert changes.touches("engagements") and not changes.touches("actions")
-    assert count(db, Action) == 0
+    assert changes.touches("engagements") and not changes.touches("claims")
+    assert changes.summary == "Recorded engagement “Drop-in at the library”"
+    assert count(db, Claim) == 0 and count(db, Action) == 0
 
 
 def test_reimbursing_someone_not_named_writes_nothing(db: Database, admin: Actor) -> None:
@@ -105,10 +115,10 @@ def test_reimbursing_someone_not_named_writes_nothing(db: Database, admin: Actor
             db, admin, draft(db, participants=(ParticipantEntry(ben),)), [stranger], TODAY
         )
     assert set(caught.value.problems) == {"reimburse"}
-    assert count(db, Engagement) == 0 and count(db, Action) == 0
+    assert count(db, Engagement) == 0 and count(db, Claim) == 0
 
 
-def test_a_refused_quote_writes_neither_the_engagement_nor_the_actions(db: Database, admin: Actor) -> None:
+def test_a_refused_quote_writes_neither_the_engagement_nor_the_claims(db: Database, admin: Actor) -> None:
     aisha = person(db, admin, "Aisha", "Rahman")
     consent.record_consent(
         db,
@@ -129,7 +139,7 @@ def test_a_refused_quote_writes_neither_the_engagement_nor_the_actions(db: Datab
             TODAY,
         )
     assert "cannot be marked “share with name”" in caught.value.problems["quotes[0]"]
-    assert count(db, Engagement) == 0 and count(db, Action) == 0
+    assert count(db, Engagement) == 0 and count(db, Claim) == 0
     # The same quote shared anonymously is allowed by her consent.
     record_quick_engagement(
         db,
@@ -138,7 +148,7 @@ def test_a_refused_quote_writes_neither_the_engagement_nor_the_actions(db: Datab
         [aisha],
         TODAY,
     )
-    assert count(db, Engagement) == 1 and count(db, Action) == 1
+    assert count(db, Engagement) == 1 and count(db, Claim) == 1 and count(db, Action) == 0
 
 
 def test_field_problems_are_named_as_in_the_draft(db: Database, admin: Actor) -> None:
@@ -150,12 +160,18 @@ def test_field_problems_are_named_as_in_the_draft(db: Database, admin: Actor) ->
     assert count(db, Engagement) == 0
 
 
-def test_a_long_title_is_shortened_to_fit_an_action() -> None:
-    long = "x" * 200
-    title = reimbursement_title("Ben Smith", long)
-    assert (
-        len(title) <= actions.MAX_TITLE
-        and title.startswith("Reimburse Ben Smith for “x")
-        and title.endswith("…”")
-    )
-    assert reimbursement_title("Ben", "Tea") == "Reimburse Ben for “Tea”"
+def test_a_claim_that_cannot_be_started_writes_nothing(db: Database, admin: Actor) -> None:
+    """Before any policy is in force there is no claim to start: the problem is shown beside
+    the people ticked, and the engagement is not saved without its claims."""
+    ben = person(db, admin, "Ben", "Smith")
+    with pytest.raises(ValidationError) as caught:
+        record_quick_engagement(
+            db,
+            admin,
+            draft(db, on_date=date(1999, 12, 31), participants=(ParticipantEntry(ben),)),
+            [ben],
+            TODAY,
+        )
+    assert set(caught.value.problems) == {"reimburse"}
+    assert "No reimbursement policy is in force on 31 Dec 1999" in caught.value.problems["reimburse"]
+    assert count(db, Engagement) == 0 and count(db, Claim) == 0

@@ -31,3 +31,29 @@ def test_timeline_gathers_everything_newest_first(db: Database, admin: Actor) ->
     assert len([t for t in titles if t == "Added person Aisha Rahman"]) == 1  # one line per change set
     assert [i.at for i in items] == sorted((i.at for i in items), reverse=True)
     assert all(i.by == "Sam Patel" for i in items)
+
+
+def test_a_volunteer_does_not_see_a_persons_claims_on_their_timeline(db: Database, admin: Actor) -> None:
+    from datetime import timedelta
+
+    from vcsedesk.domain.claims import ItemEntry
+    from vcsedesk.services import claims, people
+
+    (cid,) = contacts.create_contact(
+        db, admin, ContactDraft(given_name="Aisha", family_name="Rahman")
+    ).created["contacts"]
+    claims.new_claim(
+        db,
+        admin,
+        claims.ClaimDraft(
+            claimant_id=cid,
+            tier="one_off",
+            activity_date=date.today() - timedelta(days=1),
+            items=(ItemEntry("mileage", "To the hub", quantity_centi=1200),),
+        ),
+    )
+    people.add_user(db, admin, name="Val Unteer", role="volunteer")
+    val = people.actor_for(db, next(u.id for u in people.list_users(db) if u.name == "Val Unteer"), None)
+    assert any(item.kind == "claim" for item in timeline.timeline(db, cid, admin))
+    assert not any(item.kind == "claim" for item in timeline.timeline(db, cid, val))
+    assert any(item.kind == "record" for item in timeline.timeline(db, cid, val))

@@ -27,7 +27,7 @@ StartApp = Callable[[], ui_app.App]
 
 
 #: The areas of the sidebar, in order, once someone is acting.
-AREAS = ["contacts", "engagements", "meetings", "actions", "insight", "history", "organisation"]
+AREAS = ["contacts", "engagements", "meetings", "actions", "insight", "claims", "history", "organisation"]
 
 
 def test_first_run_through_the_dialog_creates_the_organisation_and_its_administrator(

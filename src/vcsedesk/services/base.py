@@ -107,8 +107,13 @@ class Actor:
     device_id: uuid.UUID | None = None
 
 
+def may(actor: Actor, permission: Permission) -> bool:
+    """Whether ``actor``'s role grants ``permission``."""
+    return permission in _GRANTS[actor.role]
+
+
 def require(actor: Actor, permission: Permission) -> None:
-    if permission not in _GRANTS[actor.role]:
+    if not may(actor, permission):
         raise PermissionDenied(
             f"{actor.name} is a {actor.role.label.lower()} and may not {permission.value}. "
             "Ask an administrator."

@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from vcsedesk.domain.consent import PURPOSE_LABELS, Purpose
+from vcsedesk.services.base import Actor, Permission, may
 from vcsedesk.store.database import Database
 from vcsedesk.store.models import (
     ConsentRecord,
@@ -112,13 +113,20 @@ def moment(day: date, recorded_at: datetime) -> datetime:
 PROVIDERS: list[Provider] = [_record_items, _consent_items]
 
 
-def timeline(db: Database, contact_id: uuid.UUID) -> list[TimelineItem]:
-    """Everything involving the contact, newest first."""
+def timeline(db: Database, contact_id: uuid.UUID, actor: Actor | None = None) -> list[TimelineItem]:
+    """Everything involving the contact, newest first.
+
+    Given who is looking (``actor``), a person's claims are shown only to those who may see
+    everyone's claims: a volunteer sees what they need for their task, not other people's
+    money.  (Without an actor — the program itself — everything is returned.)
+    """
     # The areas add their providers when imported; make sure every one has been.
-    from vcsedesk.services import engagements, meetings  # noqa: F401
+    from vcsedesk.services import claims, engagements, meetings  # noqa: F401
 
     with db.read() as session:
         if session.get(Contact, contact_id) is None:
             return []
         items = [item for provider in PROVIDERS for item in provider(session, contact_id)]
+    if actor is not None and not may(actor, Permission.SEE_ALL_CLAIMS):
+        items = [item for item in items if item.kind != "claim"]
     return sorted(items, key=lambda item: item.at, reverse=True)

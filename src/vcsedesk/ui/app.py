@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from vcsedesk.store.database import Database
     from vcsedesk.store.quickread import FirstLook
     from vcsedesk.ui.actions.area import ActionsArea
+    from vcsedesk.ui.claims.area import ClaimsArea
     from vcsedesk.ui.contacts.area import ContactsArea
     from vcsedesk.ui.engagements.area import EngagementsArea
     from vcsedesk.ui.engagements.quick_entry import QuickEntryLauncher
@@ -215,6 +216,7 @@ class App(QObject):
         self.meetings: MeetingsArea | None = None
         self.actions_area: ActionsArea | None = None
         self.insight: InsightPage | None = None
+        self.claims: ClaimsArea | None = None
         self.organisation_area: LazyArea | None = None
 
         crash.handler().parent_widget = lambda: self.window
@@ -402,6 +404,10 @@ class App(QObject):
         self.insight = install_insight(self.ctx, window, position=4)
         self.insight.shown_elsewhere = {"engagements", "actions"}
         self.insight.open_records.connect(self.open_records)
+        from vcsedesk.ui.claims import install as install_claims
+
+        self.claims = install_claims(self.ctx, window, position=5)
+        self.claims.open_elsewhere.connect(self.open_record)
         self.contacts.open_record.connect(self.open_record)
         self.actions_area.open_source.connect(self.open_record)
         from vcsedesk.ui.engagements.quick_entry import install_quick_entry
@@ -433,6 +439,9 @@ class App(QObject):
         elif table == "actions" and self.actions_area is not None:
             window.show_area("actions")
             self.actions_area.open_record(table, record_id)
+        elif table == "claims" and self.claims is not None:
+            window.show_area("claims")
+            self.claims.open_record(table, record_id)
 
     def open_records(self, kind: str, ids: list[uuid.UUID], title: str) -> None:
         """Show the records behind a dashboard figure in the area that keeps them."""

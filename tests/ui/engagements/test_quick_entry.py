@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from tests.ui.helpers import WAIT_MS, visible_message_boxes, wait_idle, wait_ready
 from vcsedesk.domain.contacts import ContactDraft
 from vcsedesk.domain.engagement import HeadcountEntry, Sharing
-from vcsedesk.services import actions, consent, contacts, engagements
+from vcsedesk.services import claims, consent, contacts, engagements
 from vcsedesk.services.base import Actor
 from vcsedesk.store.database import Database
 from vcsedesk.store.location import DataFolder
@@ -274,10 +274,9 @@ def test_quick_entry_by_keyboard_alone_survives_a_crash_and_is_saved(
     assert quote.text == "I rang thirty dentists."
     assert quote.sharing is Sharing.ANONYMOUS and quote.speaker_id == aisha
     assert [name for _, name in view.facilitators] == ["Sam Patel"]
-    (action_id,) = view.action_ids
-    assert (
-        actions.get_action(db, action_id).title == "Reimburse Ben Smith for “Drop-in at Canal Street Library”"
-    )
+    (claim,) = claims.claims_for(db, engagement_id=engagement_id)
+    assert (claim.claimant_name, claim.status.value, claim.tier.value) == ("Ben Smith", "draft", "one_off")
+    assert claim.activity_date == date.today() and claim.total_pence == 0
     # The draft was discarded, and the form has gone.
     assert on_disk(folder, set_up.user_id) is None
     assert not (folder.drafts / f"{DRAFT_KIND}--{set_up.user_id}.json").exists()

@@ -16,7 +16,7 @@ from vcsedesk.ui.table_model import ItemsTableModel
 from vcsedesk.ui.widgets import set_up_table, size_columns
 
 if TYPE_CHECKING:
-    from vcsedesk.services.base import Changes
+    from vcsedesk.services.base import Actor, Changes
     from vcsedesk.services.timeline import TimelineItem
     from vcsedesk.store.database import Database
     from vcsedesk.ui.context import AppContext
@@ -24,14 +24,14 @@ if TYPE_CHECKING:
 WHEN_FORMAT = "d MMM yyyy  HH:mm"
 
 
-def read_timeline(db: Database, contact_id: uuid.UUID) -> list[TimelineItem]:
+def read_timeline(db: Database, contact_id: uuid.UUID, actor: Actor | None) -> list[TimelineItem]:
     from vcsedesk.services import timeline
 
-    return timeline.timeline(db, contact_id)
+    return timeline.timeline(db, contact_id, actor)
 
 
 #: Tables whose records open in another area when their timeline item is activated.
-OPENABLE = frozenset({"engagements", "quotes", "meetings", "actions"})
+OPENABLE = frozenset({"engagements", "quotes", "meetings", "actions", "claims"})
 
 
 def kind_text(kind: str) -> str:
@@ -121,6 +121,7 @@ class TimelineTab(QWidget):
             read_timeline,
             self.ctx.database,
             self.contact_id,
+            self.ctx.actor,
             on_done=lambda items: self._fill(generation, items),
             label=self.tr("Reading the timeline…"),
         )

@@ -311,6 +311,11 @@ class EngagementDetails(QWidget):
         actions_layout.addWidget(self.add_action_button, 0, Qt.AlignmentFlag.AlignLeft)
         outer.addWidget(actions_box)
 
+        from vcsedesk.ui.claims.links import ClaimsForRecord
+
+        self.claims_box = ClaimsForRecord(ctx, "engagements")
+        outer.addWidget(self.claims_box)
+
         files_box = QGroupBox(self.tr("Attachments"))
         files_layout = QVBoxLayout(files_box)
         self.attachments_model = AttachmentsModel(self)
@@ -410,6 +415,7 @@ class EngagementDetails(QWidget):
         self.no_participants.setVisible(not view.participants)
         self._show_quotes(view)
         self._show_actions(actions)
+        self.claims_box.show_for(view.id)
         self.attachments_model.set_items(list(view.attachments))
         fit_rows(self.attachments, len(view.attachments))
         self.attachments.setVisible(bool(view.attachments))

@@ -12,8 +12,8 @@ a draft left over, it asks whether to open it; the shortcut also brings it back.
 
 A quote's sharing level is checked against the speaker's consent as soon as it is chosen
 (on the worker), and the reason is shown beside the quote.  Saving goes through
-:func:`vcsedesk.services.quick_entry.record_quick_engagement`: the engagement and a follow-up
-action per person to reimburse, as one change; its problems are shown beside their fields and
+:func:`vcsedesk.services.quick_entry.record_quick_engagement`: the engagement and a draft
+claim per person to reimburse, as one change; its problems are shown beside their fields and
 the focus goes to the first.
 """
 

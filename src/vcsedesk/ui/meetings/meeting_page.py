@@ -103,7 +103,7 @@ class MeetingDetails(QWidget):
         super().__init__(parent)
         self.view: MeetingView | None = None
         self.setAccessibleName(self.tr("Meeting details"))
-        outer = QVBoxLayout(self)
+        self.outer = outer = QVBoxLayout(self)
 
         about = QGroupBox(self.tr("About"))
         form = QFormLayout(about)
@@ -316,6 +316,10 @@ class MeetingPage(QWidget):
 
         self.faces = QStackedWidget()
         self.details = MeetingDetails()
+        from vcsedesk.ui.claims.links import ClaimsForRecord
+
+        self.claims_box = ClaimsForRecord(ctx, "meetings")
+        self.details.outer.insertWidget(self.details.outer.count() - 1, self.claims_box)
         self.details_scroll = QScrollArea()
         self.details_scroll.setWidgetResizable(True)
         self.details_scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -405,6 +409,7 @@ class MeetingPage(QWidget):
         self.problem.hide()
         self.view = view
         self.details.show_meeting(view, date.today())
+        self.claims_box.show_for(view.id)
         if self.editing:
             editor = self.editor
             if force or not editor.dirty or editor.meeting is None or editor.meeting.id != view.id:
