@@ -3,14 +3,16 @@ exactly as the engagements service would write them."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections import Counter
 from datetime import UTC, date, datetime
 
+from faker import Faker
 from sqlalchemy import func, select
 
 from vcsedesk.domain.consent import Purpose
-from vcsedesk.services import actions, consent, demo, engagements, meetings
+from vcsedesk.services import actions, claims, consent, demo, demo_engagement, engagements, meetings, setup
 from vcsedesk.services.base import undo_last
 from vcsedesk.store.database import Database
 from vcsedesk.store.models import (
@@ -68,16 +70,29 @@ def test_small_demo_engagements_are_whole_journalled_and_searchable(db: Database
     assert len(meetings.list_meetings(db)) == plan.meetings
     open_actions, overdue = actions.action_counts(db, today)
     assert open_actions > 0 and overdue > 0
-    # the bulk change set undoes like any insert-only change
-    for _ in range(plan.meetings + 1):  # the meetings (one change each), then the notes
-        undo_last(db, result.administrator)
+    # claims at every step of the workflow, made and approved by different people
+    admin = result.administrator
+    statuses = Counter(row.status.value for row in claims.list_claims(db, admin))
+    assert sum(statuses.values()) == plan.claims and {"draft", "submitted", "approved", "paid"} <= set(
+        statuses
+    )
+
+
+def test_the_bulk_notes_undo_like_any_insert_only_change(db: Database) -> None:
+    admin = setup.first_run(
+        db, organisation_name="Undo Voices", user_name="Sam Patel", device_id=uuid.uuid4()
+    )
+    fake = Faker("en_GB")
+    fake.seed_instance(3)
+    rng = random.Random(3)
+    demo.add_contacts(db, admin, 60, fake, rng)
+    today = datetime.now(UTC).date()
+    assert demo_engagement.add_engagements(db, admin, 50, 80, 5, rng, today=today) == 130
+    assert engagements.find(db, "appointment")
+    undo_last(db, admin)
     with db.read() as session:
         live = select(func.count()).select_from(Engagement).where(Engagement.deleted_at.is_(None))
         assert session.scalar(live) == 0
-        assert (
-            session.scalar(
-                select(func.count()).select_from(SearchDocument).where(SearchDocument.kind == "quote")
-            )
-            == 0
-        )
+        quotes = select(func.count()).select_from(SearchDocument).where(SearchDocument.kind == "quote")
+        assert session.scalar(quotes) == 0
     assert engagements.find(db, "appointment") == []

@@ -43,6 +43,8 @@ class Size:
     actions: int = 0
     #: Meetings through the meetings service, one a fortnight back from today.
     meetings: int = 0
+    #: Reimbursement claims through the claims service, at every step of the workflow.
+    claims: int = 0
 
 
 SIZES = {
@@ -56,6 +58,7 @@ SIZES = {
         quotes=600,
         actions=60,
         meetings=12,
+        claims=40,
     ),
     "large": Size(
         users=60,
@@ -67,6 +70,7 @@ SIZES = {
         quotes=300_000,
         actions=3_000,
         meetings=150,
+        claims=1_500,
     ),
 }
 
@@ -150,6 +154,9 @@ def load(db: Database, *, size: str, device_id: uuid.UUID, seed: int = 2026) -> 
         db, admin, plan.engagements, plan.quotes, plan.actions, rng, today=today
     )
     demo_engagement.add_meetings(db, admin, plan.meetings, rng, today=today)
+    from vcsedesk.services import demo_claims
+
+    demo_claims.add_claims(db, admin, plan.claims, rng, today=today)
     return DemoResult(
         organisation=org_name,
         administrator=admin,
