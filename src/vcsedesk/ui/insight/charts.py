@@ -3,18 +3,19 @@
 A :class:`ChartPanel` holds a titled chart and a table of the same figures, one in front of
 the other; the toggle (a check box, reached by Tab) swaps them.  Clicking a bar, or pressing
 Enter (or double-clicking) on a row of the table, asks for the records behind that figure
-with :attr:`ChartPanel.open_figure` ``(FigureRef, title)``.
+with :attr:`ChartPanel.open_figure` ``(ref, title)`` — ``ref`` is whatever the panel's owner
+gave for that figure (the dashboard's own charts give a ``FigureRef``).
 
 The bars never carry meaning by colour alone: a chart with two series has a legend, and the
-second series is hatched as well as coloured.
+second series is hatched as well as coloured (a series may bring its own colour and pattern).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCharts import (
     QAbstractBarSeries,
@@ -45,9 +46,6 @@ from PySide6.QtWidgets import (
 
 from vcsedesk.ui.main_window import heading_font
 from vcsedesk.ui.table_model import AnyIndex, ReadOnlyTableModel
-
-if TYPE_CHECKING:
-    from vcsedesk.services.insight import FigureRef
 
 #: More bars than this and their values are left to the table (they would overlap).
 MAX_VALUE_LABELS = 24
@@ -85,20 +83,24 @@ class FigureRow:
     (``ref``/``title`` for the row; ``cells_open`` overrides them column by column)."""
 
     cells: tuple[str | int, ...]
-    ref: FigureRef
+    ref: object
     title: str
-    cells_open: dict[int, tuple[FigureRef, str]] = field(default_factory=dict)
+    cells_open: dict[int, tuple[object, str]] = field(default_factory=dict)
 
-    def target(self, column: int) -> tuple[FigureRef, str]:
+    def target(self, column: int) -> tuple[object, str]:
         return self.cells_open.get(column, (self.ref, self.title))
 
 
 class FigureTableModel(ReadOnlyTableModel):
-    """The figures of one chart as rows; numbers right-aligned and grouped by the locale."""
+    """The figures of one chart as rows; numbers (and the columns ``right_aligned``, such as
+    sums of money given as text) right-aligned, numbers grouped by the locale."""
 
-    def __init__(self, headers: list[str], parent: QObject | None = None) -> None:
+    def __init__(
+        self, headers: list[str], parent: QObject | None = None, *, right_aligned: Collection[int] = ()
+    ) -> None:
         super().__init__(headers, parent)
         self.rows: list[FigureRow] = []
+        self.right_aligned = frozenset(right_aligned)
 
     def row_count(self) -> int:
         return len(self.rows)
@@ -110,6 +112,17 @@ class FigureTableModel(ReadOnlyTableModel):
             self.headers = headers
         self.endResetModel()
 
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.TextAlignmentRole
+            and orientation == Qt.Orientation.Horizontal
+            and section in self.right_aligned
+        ):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return super().headerData(section, orientation, role)
+
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
@@ -120,7 +133,7 @@ class FigureTableModel(ReadOnlyTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return number_text(value) if isinstance(value, int) else value
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if isinstance(value, int):
+            if isinstance(value, int) or index.column() in self.right_aligned:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -156,11 +169,14 @@ class FigureTable(QTableView):
 # -- the panel --------------------------------------------------------------------------------
 @dataclass
 class BarSeriesSpec:
-    """One series of bars: its name, a value per category, and what each bar opens."""
+    """One series of bars: its name, a value per category, and what each bar opens; its
+    colour and brush pattern if not the panel's (first series solid, others hatched)."""
 
     name: str
     values: list[int]
-    targets: list[tuple[FigureRef, str]]
+    targets: Sequence[tuple[object, str]]
+    colour: QColor | None = None
+    pattern: Qt.BrushStyle | None = None
 
 
 class ChartPanel(QFrame):
@@ -169,7 +185,13 @@ class ChartPanel(QFrame):
     open_figure = Signal(object, str)
 
     def __init__(
-        self, title: str, accessible: str, headers: list[str], parent: QWidget | None = None
+        self,
+        title: str,
+        accessible: str,
+        headers: list[str],
+        parent: QWidget | None = None,
+        *,
+        right_aligned: Collection[int] = (),
     ) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -191,7 +213,7 @@ class ChartPanel(QFrame):
         self.chart_view.setMinimumHeight(self.fontMetrics().height() * 18)
         self.chart_view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-        self.model = FigureTableModel(headers, self)
+        self.model = FigureTableModel(headers, self, right_aligned=right_aligned)
         self.table = FigureTable()
         self.table.setModel(self.model)
         self.table.setAccessibleName(self.tr("{title}, as a table").format(title=title))
@@ -239,9 +261,16 @@ class ChartPanel(QFrame):
         horizontal: bool = False,
         stacked: bool = False,
         empty_text: str = "",
+        value_scale: int = 1,
+        value_format: str = "%d",
+        value_title: str = "",
+        label_chars: int = LABEL_CHARS,
     ) -> None:
         """Draw ``series`` over ``categories`` (top to bottom when ``horizontal``) and put
-        ``rows`` in the table."""
+        ``rows`` in the table.  The bars are the values divided by ``value_scale`` (pence
+        drawn as pounds: 100), the value axis labelled with ``value_format`` (printf-style,
+        ASCII only) and titled ``value_title``; category labels longer than ``label_chars``
+        are shortened."""
         self.model.set_rows(rows)
         self._empty = not categories or not any(v for s in series for v in s.values)
         self.empty_label.setText(empty_text)
@@ -264,12 +293,17 @@ class ChartPanel(QFrame):
             label_font.setPointSizeF(label_font.pointSizeF() * 0.85)
         for number, spec in enumerate(series):
             bar_set = QBarSet(spec.name)
-            bar_set.append([float(spec.values[i]) for i in order])
-            colour = FIRST_COLOUR if number == 0 else SECOND_COLOUR
+            bar_set.append([spec.values[i] / value_scale for i in order])
+            colour = (
+                spec.colour if spec.colour is not None else (FIRST_COLOUR if number == 0 else SECOND_COLOUR)
+            )
+            pattern = spec.pattern
+            if pattern is None:
+                pattern = Qt.BrushStyle.BDiagPattern if number else Qt.BrushStyle.SolidPattern
             bar_set.setColor(colour)
             bar_set.setBorderColor(colour.darker(130))
-            if number:
-                bar_set.setBrush(QBrush(colour, Qt.BrushStyle.BDiagPattern))
+            if pattern != Qt.BrushStyle.SolidPattern:
+                bar_set.setBrush(QBrush(colour, pattern))
             bar_set.setLabelColor(self.palette().color(QPalette.ColorRole.Text))
             bar_set.setLabelFont(label_font)
             targets = [spec.targets[i] for i in order]
@@ -283,15 +317,19 @@ class ChartPanel(QFrame):
         bars.setBarWidth(0.8 if len(series) > 1 else 0.6)
         chart.addSeries(bars)
         category_axis = QBarCategoryAxis()
-        category_axis.append([shorten(categories[i]) for i in order] or [""])
+        category_axis.append([shorten(categories[i], label_chars) for i in order] or [""])
         value_axis = QValueAxis()
-        value_axis.setLabelFormat("%d")
+        value_axis.setLabelFormat(value_format)
+        if value_title:
+            value_axis.setTitleText(value_title)
+            value_axis.setTitleBrush(self.palette().brush(QPalette.ColorRole.Text))
+            value_axis.setTitleFont(self.font())
         heights = [
             sum(s.values[i] for s in series) if stacked else max(s.values[i] for s in series)
             for i in range(len(categories))
         ]
         top = max(heights, default=0) if series else 0
-        value_axis.setRange(0, max(4, top * 1.15))
+        value_axis.setRange(0, max(4, top * 1.15 / value_scale))
         value_axis.applyNiceNumbers()
         value_axis.setMinorTickCount(0)
         category_axis.setTruncateLabels(False)
@@ -300,7 +338,7 @@ class ChartPanel(QFrame):
             axis.setLabelsFont(self.font())
         self._category_axis = None if horizontal else category_axis
         self._side_axis = category_axis if horizontal else None
-        self._labels = [shorten(categories[i]) for i in order]
+        self._labels = [shorten(categories[i], label_chars) for i in order]
         if horizontal:
             chart.addAxis(category_axis, Qt.AlignmentFlag.AlignLeft)
             chart.addAxis(value_axis, Qt.AlignmentFlag.AlignBottom)
@@ -391,7 +429,7 @@ class ChartPanel(QFrame):
                 self.table.setCurrentIndex(self.model.index(0, 0))
             self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _open_bar(self, targets: list[tuple[FigureRef, str]], index: int) -> None:
+    def _open_bar(self, targets: list[tuple[object, str]], index: int) -> None:
         if 0 <= index < len(targets):
             ref, title = targets[index]
             self.open_figure.emit(ref, title)

@@ -8,21 +8,28 @@ The figures are worked out on the worker (``services.insight.dashboard``), again
 period changes and, a moment after the last of a burst of changes, when engagements, actions
 or themes change (only while the page is showing; otherwise when it is next shown).
 
+Below the charts, for those who may see everyone's claims, the **budgets** whose period
+overlaps the one shown: each budget's amount, committed, pending and remaining spend
+(``services.budgets``, read on the worker beside the dashboard, again when budgets or claims
+change).  An overspent budget says so in words, with the warning icon.
+
 Opening a figure emits :attr:`InsightPage.open_records` ``(kind, ids, title)`` — kind is
-"engagements", "quotes" or "actions".  When nothing is connected to it the page lists the
-records itself in a :class:`~vcsedesk.ui.insight.records.RecordsDialog`.
+"engagements", "quotes", "actions" or (a budget's) "claims".  When nothing is connected to it
+the page lists the records itself in a :class:`~vcsedesk.ui.insight.records.RecordsDialog`
+(for claims, it says how many there are and where to find them).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShowEvent
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vcsedesk.domain.claims import pence_text
 from vcsedesk.ui.insight.charts import BarSeriesSpec, ChartPanel, FigureRow, number_text
 from vcsedesk.ui.insight.records import RecordsDialog, day_text
 from vcsedesk.ui.main_window import heading_font
@@ -47,8 +55,10 @@ if TYPE_CHECKING:
     import uuid
 
     from vcsedesk.domain.errors import UserError
-    from vcsedesk.services.base import Changes
+    from vcsedesk.services.base import Actor, Changes
+    from vcsedesk.services.budgets import BudgetView
     from vcsedesk.services.insight import Dashboard, FigureRef, Period, ReachFigure
+    from vcsedesk.store.database import Database
     from vcsedesk.ui.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -68,6 +78,8 @@ REFRESH_TABLES = frozenset(
         "meetings",
     }
 )
+#: Tables whose changes can alter a budget's spend.
+BUDGET_TABLES = frozenset({"budgets", "claims"})
 #: Wait this long after the last change (or date typed) before working the figures out again.
 REFRESH_DELAY_MS = 400
 #: Below this width (in average characters) the charts stack in one column.
@@ -86,6 +98,49 @@ def pydate(day: QDate) -> date:
 
 #: Bars in a reach chart: more would crowd the labels down its side (the table has them all).
 CHART_BARS = 10
+#: The budgets chart's series beyond the panel's first two: what is left (pale, solid) and
+#: what is spent over the amount (red, cross-hatched).
+REMAINING_COLOUR = QColor("#8fbf9a")
+OVER_COLOUR = QColor("#c0392b")
+#: Budget labels on the chart are cut at this many characters (the table has them whole).
+BUDGET_LABEL_CHARS = 90
+
+
+@dataclass(frozen=True)
+class BudgetRef:
+    """What a bar or cell of the budgets panel stands for: the claims on one budget with one
+    of ``statuses``."""
+
+    budget_id: uuid.UUID
+    statuses: tuple[str, ...]
+
+
+def budgets_overlapping(db: Database, start: date, end: date) -> list[BudgetView]:
+    """The live budgets whose period overlaps ``start``–``end``, with their spend (worker)."""
+    from vcsedesk.services import budgets
+
+    return [b for b in budgets.list_budgets(db, on=None) if b.starts_on <= end and b.ends_on >= start]
+
+
+def claims_behind(db: Database, actor: Actor, ref: BudgetRef) -> list[uuid.UUID]:
+    """The ids of the claims ``ref`` stands for, as the claims list orders them (worker)."""
+    from vcsedesk.services import claims
+
+    return [row.id for row in claims.list_claims(db, actor, budget_id=ref.budget_id, status=ref.statuses)]
+
+
+def budget_bars(view: BudgetView) -> tuple[int, int, int, int]:
+    """A budget's bar (pence): committed and pending up to its amount, what remains, and
+    what is spent beyond the amount.  They add up to the amount, or to the spend if more."""
+    committed = min(view.committed, view.amount)
+    pending = min(view.pending, view.amount - committed)
+    return committed, pending, max(view.remaining, 0), max(-view.remaining, 0)
+
+
+def budget_shares(view: BudgetView) -> list[int]:
+    """:func:`budget_bars` as hundredths of a percent of the budget's amount (so budgets of
+    any size are drawn side by side: 10,000 is all of it)."""
+    return [round(part * 10_000 / view.amount) for part in budget_bars(view)]
 
 
 class FigureButton(QPushButton):
@@ -152,7 +207,7 @@ class InsightPage(QWidget):
 
     #: (record kind, record ids, title): show these records.
     open_records = Signal(str, list, str)
-    #: A dashboard has been put on screen.
+    #: A dashboard (or, just after it, the budgets) has been put on screen.
     loaded = Signal()
 
     def __init__(
@@ -166,8 +221,14 @@ class InsightPage(QWidget):
         self._generation = 0
         #: The load whose answer is on screen (``_generation`` is the latest asked for).
         self.board_generation = 0
+        #: The same for the budgets: the latest asked for, and the one on screen.
+        self._budgets_asked = 0
+        self.budgets_generation = 0
+        #: The budgets on screen (empty when there are none, or the person may not see them).
+        self.budget_views: list[BudgetView] = []
         self._started = False
-        self._stale = False
+        #: What needs working out again: "board" (the figures and charts), "budgets".
+        self._stale: set[str] = set()
         self._custom_dates_set = False
         #: Kinds of record ("engagements", "actions", …) another area shows: for those,
         #: :attr:`open_records` is emitted instead of listing them in a dialog here.
@@ -282,6 +343,7 @@ class InsightPage(QWidget):
             panel.open_figure.connect(self.open_figure)
         self.columns = 0
         self._arrange(2)
+        self._build_budgets_panel()
 
         content = QWidget()
         body = QVBoxLayout(content)
@@ -292,6 +354,7 @@ class InsightPage(QWidget):
         body.addLayout(about)
         body.addLayout(headline)
         body.addLayout(grid, 1)
+        body.addWidget(self.budgets)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -308,7 +371,7 @@ class InsightPage(QWidget):
         for button in self.buttons.values():
             self.setTabOrder(previous, button)
             previous = button
-        for panel in self.panels:
+        for panel in [*self.panels, self.budgets]:
             self.setTabOrder(previous, panel.toggle)
             self.setTabOrder(panel.toggle, panel.table)
             previous = panel.table
@@ -316,7 +379,7 @@ class InsightPage(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_DELAY_MS)
-        self._timer.timeout.connect(self.load)
+        self._timer.timeout.connect(self._refresh)
         self.period_combo.currentIndexChanged.connect(self._period_chosen)
         self.start_edit.dateChanged.connect(self._dates_typed)
         self.end_edit.dateChanged.connect(self._dates_typed)
@@ -324,6 +387,49 @@ class InsightPage(QWidget):
         self.refresh_button.clicked.connect(self.load)
         ctx.hub.changed.connect(self._changed)
         self._set_custom_visible(False)
+
+    def _build_budgets_panel(self) -> None:
+        """The budgets panel, full width below the charts; hidden until there is a budget to
+        show to someone who may see it."""
+        self.budgets = ChartPanel(
+            self.tr("Budgets: spend against each budget"),
+            self.tr("Chart of spend against each budget"),
+            [
+                self.tr("Budget"),
+                self.tr("Period"),
+                self.tr("Amount"),
+                self.tr("Committed"),
+                self.tr("Pending"),
+                self.tr("Remaining"),
+            ],
+            right_aligned=(2, 3, 4, 5),
+        )
+        self.budgets.open_figure.connect(self.open_budget)
+        layout = self.budgets.layout()
+        assert isinstance(layout, QVBoxLayout)
+        self.budgets_about = QLabel(
+            self.tr(
+                "The budgets whose period overlaps the one shown, with all they have spent so far: "
+                "committed is approved and paid claims, pending is claims submitted and awaiting a "
+                "decision. Click a bar, or press Enter on a row of the table, to find its claims."
+            )
+        )
+        self.budgets_about.setWordWrap(True)
+        self.budgets_about.setAccessibleName(self.tr("About the budgets"))
+        layout.insertWidget(1, self.budgets_about)
+        #: One line per overspent budget: the warning icon and the overspend in words.
+        self.budget_warnings = QWidget()
+        self.budget_warnings.setAccessibleName(self.tr("Overspent budgets"))
+        self._warnings_layout = QVBoxLayout(self.budget_warnings)
+        self._warnings_layout.setContentsMargins(0, 0, 0, 0)
+        self._warnings_layout.setSpacing(2)
+        layout.addWidget(self.budget_warnings)
+        self.budget_message = QLabel()
+        self.budget_message.setWordWrap(True)
+        self.budget_message.setAccessibleName(self.tr("Claims found"))
+        self.budget_message.hide()
+        layout.addWidget(self.budget_message)
+        self.budgets.hide()
 
     def _arrange(self, columns: int) -> None:
         """The charts in ``columns`` columns (two side by side when there is room)."""
@@ -408,6 +514,7 @@ class InsightPage(QWidget):
     def _dates_typed(self) -> None:
         self._custom_dates_set = True
         if self.period_key == "custom":
+            self._stale.add("board")
             self._timer.start()
 
     # -- loading --------------------------------------------------------------------------------
@@ -423,7 +530,7 @@ class InsightPage(QWidget):
 
         self._timer.stop()
         self._started = True
-        self._stale = False
+        self._stale.clear()
         try:
             period = self.period()
         except ValidationError as exc:
@@ -443,11 +550,42 @@ class InsightPage(QWidget):
             on_error=lambda exc: self._failed(exc, generation),
             label=self.tr("Working out the dashboard…"),
         )
+        self.load_budgets(period.start, period.end)
+
+    def load_budgets(self, start: date, end: date) -> None:
+        """Read the budgets overlapping ``start``–``end`` (for someone who may see everyone's
+        claims; for anyone else the panel stays hidden)."""
+        from vcsedesk.services.base import Permission
+        from vcsedesk.ui.widgets import may
+
+        self._stale.discard("budgets")
+        self._budgets_asked += 1
+        asked = self._budgets_asked
+        actor = self.ctx.actor
+        if actor is None or not may(self.ctx, Permission.SEE_ALL_CLAIMS):
+            self._show_budgets([], asked)
+            return
+        self.ctx.worker.submit(
+            functools.partial(budgets_overlapping, self.ctx.database, start, end),
+            on_done=lambda views: self._show_budgets(views, asked),
+            on_error=lambda exc: self._budgets_failed(exc, asked),
+            label=self.tr("Reading the budgets…"),
+        )
 
     @property
     def loading(self) -> bool:
         """Figures are on their way (or about to be asked for)."""
-        return self._timer.isActive() or self.board_generation != self._generation
+        return (
+            self._timer.isActive()
+            or self.board_generation != self._generation
+            or self.budgets_generation != self._budgets_asked
+        )
+
+    def _budgets_failed(self, exc: UserError, asked: int) -> None:
+        if asked == self._budgets_asked:
+            self.budgets_generation = asked
+            self.budget_message.setText(str(exc))
+            self.budget_message.show()
 
     def _failed(self, exc: UserError, generation: int) -> None:
         if generation == self._generation:
@@ -611,6 +749,140 @@ class InsightPage(QWidget):
             empty_text=self.tr("No engagements in this period."),
         )
 
+    def budget_label(self, view: BudgetView, views: Sequence[BudgetView]) -> str:
+        """A budget's name and amount on the chart (with its period when another shown has
+        the same name), and "Overspent by £x" when it is."""
+        label = self.tr("{name} ({amount})").format(name=view.name, amount=pence_text(view.amount))
+        if sum(1 for other in views if other.name.casefold() == view.name.casefold()) > 1:
+            label = self.tr("{name}, {period}").format(name=label, period=self._budget_period(view))
+        if view.overspent:
+            label = self.tr("{name} — ⚠ {overspent}").format(name=label, overspent=self.overspent_text(view))
+        return label
+
+    def overspent_text(self, view: BudgetView) -> str:
+        return self.tr("Overspent by {amount}").format(amount=pence_text(-view.remaining))
+
+    def _budget_period(self, view: BudgetView) -> str:
+        return self.tr("{start} to {end}").format(start=day_text(view.starts_on), end=day_text(view.ends_on))
+
+    def _show_budgets(self, views: list[BudgetView], asked: int) -> None:
+        if asked != self._budgets_asked:
+            return  # a newer question is on its way
+        self.budgets_generation = asked
+        self.budget_views = list(views)
+        self.budget_message.hide()
+        if not views:
+            self.budgets.hide()
+            self.loaded.emit()
+            return
+        from vcsedesk.services.budgets import COMMITTED, PENDING
+
+        labels, rows = [], []
+        parts: list[list[int]] = [[], [], [], []]
+        targets: list[list[tuple[object, str]]] = [[], [], [], []]
+        for view in views:
+            every = (
+                BudgetRef(view.id, COMMITTED + PENDING),
+                self.tr("Claims on “{name}”").format(name=view.name),
+            )
+            committed = (
+                BudgetRef(view.id, COMMITTED),
+                self.tr("Approved and paid claims on “{name}”").format(name=view.name),
+            )
+            pending = (
+                BudgetRef(view.id, PENDING),
+                self.tr("Claims awaiting a decision on “{name}”").format(name=view.name),
+            )
+            labels.append(self.budget_label(view, views))
+            for n, (value, target) in enumerate(
+                zip(budget_shares(view), (committed, pending, every, every), strict=True)
+            ):
+                parts[n].append(value)
+                targets[n].append(target)
+            remaining = self.overspent_text(view) if view.overspent else pence_text(view.remaining)
+            rows.append(
+                FigureRow(
+                    (
+                        view.name,
+                        self._budget_period(view),
+                        pence_text(view.amount),
+                        pence_text(view.committed),
+                        pence_text(view.pending),
+                        remaining,
+                    ),
+                    every[0],
+                    every[1],
+                    {3: committed, 4: pending},
+                )
+            )
+        series = [
+            BarSeriesSpec(self.tr("Committed (approved and paid)"), parts[0], targets[0]),
+            BarSeriesSpec(self.tr("Pending (submitted)"), parts[1], targets[1]),
+            BarSeriesSpec(
+                self.tr("Remaining"), parts[2], targets[2], REMAINING_COLOUR, Qt.BrushStyle.SolidPattern
+            ),
+        ]
+        if any(parts[3]):
+            series.append(
+                BarSeriesSpec(
+                    self.tr("Over budget"), parts[3], targets[3], OVER_COLOUR, Qt.BrushStyle.DiagCrossPattern
+                )
+            )
+        lines = self.fontMetrics().height()
+        self.budgets.chart_view.setFixedHeight(int(lines * (7 + 2.2 * len(views))))
+        self.budgets.set_bars(
+            labels,
+            series,
+            rows,
+            horizontal=True,
+            stacked=True,
+            value_scale=100,
+            value_format="%d%%",
+            value_title=self.tr("Share of each budget's amount"),
+            label_chars=BUDGET_LABEL_CHARS,
+        )
+        self._show_warnings([v for v in views if v.overspent])
+        self.budgets.show()
+        self.loaded.emit()
+
+    def _show_warnings(self, overspent: list[BudgetView]) -> None:
+        while self._warnings_layout.count():
+            item = self._warnings_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.setParent(None)  # out of findChildren at once, not just when deleted
+                widget.deleteLater()
+        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        size = self.fontMetrics().height()
+        for view in overspent:
+            line = QWidget()
+            row = QHBoxLayout(line)
+            row.setContentsMargins(0, 0, 0, 0)
+            picture = QLabel()
+            picture.setPixmap(icon.pixmap(size, size))
+            picture.setAccessibleName(self.tr("Warning"))
+            text = self.tr(
+                "“{name}” ({period}): {overspent} — {spent} committed or pending of {amount}."
+            ).format(
+                name=view.name,
+                period=self._budget_period(view),
+                overspent=self.overspent_text(view),
+                spent=pence_text(view.committed + view.pending),
+                amount=pence_text(view.amount),
+            )
+            words = QLabel(text)
+            words.setWordWrap(True)
+            words.setAccessibleName(text)
+            row.addWidget(picture, 0, Qt.AlignmentFlag.AlignTop)
+            row.addWidget(words, 1)
+            self._warnings_layout.addWidget(line)
+        self.budget_warnings.setVisible(bool(overspent))
+
+    @property
+    def warning_texts(self) -> list[str]:
+        """The overspend warnings shown under the budgets chart."""
+        return [label.text() for label in self.budget_warnings.findChildren(QLabel) if label.text()]
+
     # -- opening the records ------------------------------------------------------------------
     def _open_total(self, key: str) -> None:
         if self.board is None:
@@ -649,6 +921,34 @@ class InsightPage(QWidget):
         self.records_dialog = dialog
         dialog.open()
 
+    @Slot(object, str)
+    def open_budget(self, ref: BudgetRef, title: str) -> None:
+        """Find the claims behind a bar or cell of the budgets panel (on the worker), then
+        show them where claims are shown."""
+        actor = self.ctx.actor
+        if actor is None:
+            return
+        self.ctx.worker.submit(
+            functools.partial(claims_behind, self.ctx.database, actor, ref),
+            on_done=lambda ids: self._claims_found(ref, ids, title),
+            label=self.tr("Finding the claims…"),
+        )
+
+    def _claims_found(self, ref: BudgetRef, ids: list[uuid.UUID], title: str) -> None:
+        if "claims" in self.shown_elsewhere:
+            self.budget_message.hide()
+            self.open_records.emit("claims", ids, title)
+            return
+        name = next((v.name for v in self.budget_views if v.id == ref.budget_id), "")
+        self.budget_message.setText(
+            self.tr(
+                "{title}: %n claim(s). To list them, open Claims and choose “{name}” in its Budget filter.",
+                "",
+                len(ids),
+            ).format(title=title, name=name)
+        )
+        self.budget_message.show()
+
     def _dialog_gone(self, dialog: RecordsDialog) -> None:
         if self.records_dialog is dialog:
             self.records_dialog = None
@@ -656,11 +956,20 @@ class InsightPage(QWidget):
     # -- refreshing -----------------------------------------------------------------------------
     @Slot(object)
     def _changed(self, changes: Changes) -> None:
-        if not any(changes.touches(table) for table in REFRESH_TABLES):
-            return
-        self._stale = True
-        if self._started and self.isVisible():
+        if any(changes.touches(table) for table in REFRESH_TABLES):
+            self._stale.add("board")
+        if any(changes.touches(table) for table in BUDGET_TABLES):
+            self._stale.add("budgets")
+        if self._stale and self._started and self.isVisible():
             self._timer.start()
+
+    @Slot()
+    def _refresh(self) -> None:
+        """Work out again what is stale: only the budgets if nothing else changed."""
+        if self._stale == {"budgets"} and self.board is not None:
+            self.load_budgets(self.board.period.start, self.board.period.end)
+        else:
+            self.load()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
