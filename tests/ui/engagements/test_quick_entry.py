@@ -51,6 +51,9 @@ class Keyboard:
         self.count = 0
 
     def focus(self) -> QWidget:
+        # A list of matches popping up can hold the focus for a moment (longer on a busy
+        # machine): keys go where the focus is once it has settled, as a person's would.
+        self.qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=WAIT_MS)
         widget = QApplication.focusWidget()
         assert widget is not None, "nothing has the keyboard focus"
         return widget
