@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QThread
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.ui.helpers import WAIT_MS, visible_message_boxes
@@ -177,6 +177,39 @@ def test_a_slow_job_brings_up_a_progress_dialog_that_goes_away(
         assert not dialog.isModal()
         release.set()
         qtbot.waitUntil(lambda: slow.progress_dialog is None, timeout=WAIT_MS)
+    finally:
+        release.set()
+        slow.shutdown()
+
+
+def test_the_progress_dialog_leaves_the_keyboard_with_the_window(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone typing while a slow save runs keeps typing into their field, and window
+    shortcuts (Escape, Ctrl+S) still reach the window after the dialog goes."""
+    monkeypatch.setattr(worker_module, "PROGRESS_AFTER_MS", 50)
+    window = QWidget()
+    qtbot.addWidget(window)
+    edit = QLineEdit()
+    QVBoxLayout(window).addWidget(edit)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT_MS)
+    edit.setFocus()
+    slow = Worker(parent_widget=lambda: window)
+    release = threading.Event()
+    try:
+        slow.submit(lambda: release.wait(WAIT_MS / 1000), label="Saving…")
+        qtbot.waitUntil(
+            lambda: slow.progress_dialog is not None and slow.progress_dialog.isVisible(), timeout=WAIT_MS
+        )
+        qtbot.wait(50)
+        assert QApplication.activeWindow() is window
+        qtbot.keyClicks(QApplication.focusWidget(), "still typing")
+        assert edit.text() == "still typing"
+        release.set()
+        qtbot.waitUntil(lambda: slow.progress_dialog is None, timeout=WAIT_MS)
+        assert QApplication.activeWindow() is window
     finally:
         release.set()
         slow.shutdown()

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from vcsedesk.domain.errors import EnvironmentProblem, UserError
 from vcsedesk.ui import crash
@@ -226,14 +226,23 @@ class Worker(QObject):
         dialog.setMinimumDuration(0)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
+        # A notice, not a question: it must not take the keyboard from whoever is typing.
+        dialog.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self._progress = dialog
+        typing_in = QApplication.activeWindow()
         dialog.show()
+        if typing_in is not None and typing_in is not dialog:  # platforms that ignore the attribute
+            typing_in.activateWindow()
 
     def _hide_progress(self) -> None:
         if self._progress is not None:
+            had_keyboard = self._progress.isActiveWindow()
             self._progress.hide()
             self._progress.deleteLater()
             self._progress = None
+            parent = self._parent_widget()
+            if had_keyboard and parent is not None:  # give the keyboard back to the window
+                parent.activateWindow()
 
     @property
     def progress_dialog(self) -> QProgressDialog | None:
