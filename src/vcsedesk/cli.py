@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_contacts_commands(sub)
     add_engagements_commands(sub)
     add_claims_commands(sub)
+    add_returns_commands(sub)
     return parser
 
 
@@ -299,6 +300,40 @@ def add_claims_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     _add_acting_user(register)
     register.set_defaults(handler=cmd_claims)
+
+
+def add_returns_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``vcsedesk returns build``: a partnership return's xlsx and PDF."""
+    returns = sub.add_parser(
+        "returns",
+        help="build a partnership return (xlsx and PDF)",
+        description="Work with returns to partnerships from the command line.",
+    )
+    actions = returns.add_subparsers(dest="returns_command", metavar="ACTION", required=True)
+    build = actions.add_parser(
+        "build",
+        help="build a partnership's return for a period and write it as xlsx and/or PDF",
+        description="Build the return to the partnership called NAME for PERIOD and write it to "
+        "--xlsx FILE and/or --pdf FILE. A return already submitted is written from its frozen "
+        "snapshot, so the files have the same content (and content hash) as when it was sent; "
+        "a draft, or a period with no return started, is computed from the records as they are "
+        "now. Quotes are included only where their speakers' consent allows it today; any chosen "
+        "quote left out is listed with the reason. Small numbers are suppressed by the "
+        "partnership's threshold. Files are written whole or not at all. Exits 2 if the period "
+        "is malformed or no file is given.",
+    )
+    build.add_argument("--partnership", metavar="NAME", required=True, help="the partnership's name")
+    build.add_argument(
+        "--period",
+        metavar="PERIOD",
+        required=True,
+        help="a quarter (2025-Q3), half year (2025-H1), month (2025-07), year (2025) or two dates "
+        "(2025-04-01..2025-06-30)",
+    )
+    build.add_argument("--xlsx", metavar="FILE", type=Path, help="where to write the workbook (.xlsx)")
+    build.add_argument("--pdf", metavar="FILE", type=Path, help="where to write the PDF (.pdf)")
+    _add_acting_user(build)
+    build.set_defaults(handler=cmd_returns_build)
 
 
 def _add_acting_user(parser: argparse.ArgumentParser) -> None:
@@ -516,6 +551,50 @@ def cmd_claims(args: argparse.Namespace) -> int:
             except claims_export.OptionError as exc:  # a date mistyped, a file not .xlsx: usage
                 print(f"vcsedesk claims {args.claims_command}: {exc}", file=sys.stderr)
                 return EXIT_USAGE
+
+    return _locked(args, run)
+
+
+def cmd_returns_build(args: argparse.Namespace) -> int:
+    from vcsedesk.domain.returns import parse_period, short_hash
+    from vcsedesk.services import partnerships, returns
+
+    def usage(problem: str) -> int:
+        print(f"vcsedesk returns build: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+
+    try:
+        period = parse_period(args.period)
+    except ValueError as exc:
+        return usage(str(exc))
+    if args.xlsx is None and args.pdf is None:
+        return usage("say where to write the return: --xlsx FILE, --pdf FILE or both.")
+    for option, path, suffix in (("--xlsx", args.xlsx, ".xlsx"), ("--pdf", args.pdf, ".pdf")):
+        if path is not None and path.suffix.lower() != suffix:
+            return usage(f"{option} {path}: the file name must end in {suffix}.")
+
+    def run(folder: DataFolder) -> int:
+        with _open(args, folder) as db:
+            actor = _acting_user(db, folder, args.acting_user)
+            partnership = partnerships.find_partnership(db, args.partnership)
+            existing = returns.latest_for(db, partnership.id, period)
+            if existing is not None:
+                shown = returns.show(db, actor, existing.id)
+                what = f"edition {existing.edition}, {existing.status.label.lower()}"
+            else:
+                shown = returns.preview(db, actor, partnership.id, period)
+                what = "not started: computed from the records now"
+            pages = returns.write_files(shown, xlsx=args.xlsx, pdf=args.pdf)
+            print(f"Return to {partnership.name} for {period.label} ({what}).")
+            if args.xlsx is not None:
+                print(f"Wrote {args.xlsx}")
+            if args.pdf is not None:
+                print(f"Wrote {args.pdf} ({pages} pages)")
+            state = "frozen" if shown.frozen else "draft: the figures will change until it is submitted"
+            print(f"Content hash {short_hash(shown.content_hash)} ({state}): {shown.content_hash}")
+            for notice in shown.notices:
+                print(notice)
+            return 0
 
     return _locked(args, run)
 

@@ -214,6 +214,20 @@ def test_no_small_count_can_be_read_or_derived(cells: list[list[int]], threshold
     assert determined_by_elimination((rows + 1, cols + 1), hidden) == set()
 
 
+@settings(max_examples=80, deadline=None)
+@given(cells=tables(6, 4, counts), threshold=st.integers(3, 10))
+def test_a_kept_grand_total_stays_shown_and_still_nothing_is_derived(
+    cells: list[list[int]], threshold: int
+) -> None:
+    """A return prints the number of people reached as a headline: a table adding up to it
+    keeps its grand total shown (unless small), and the hidden counts stay underivable."""
+    rows, cols = len(cells), len(cells[0])
+    s = suppress(cells, threshold, keep={(rows, cols)})
+    hidden = set(s.primary | s.secondary)
+    assert ((rows, cols) in hidden) == ((rows, cols) in s.primary)
+    assert determined_by_elimination((rows + 1, cols + 1), hidden) == set()
+
+
 @settings(max_examples=60, deadline=None)
 @given(cells=tables(3, 3, st.one_of(st.integers(0, 3), st.integers(0, 6))), threshold=st.integers(2, 7))
 def test_a_brute_force_attacker_cannot_pin_a_small_count(cells: list[list[int]], threshold: int) -> None:

@@ -73,6 +73,24 @@ def test_small_demo_is_made_through_the_services(db: Database) -> None:
     assert profile.company_number is not None and re.fullmatch(r"\d{8}", profile.company_number)
     assert all(u.email and "@" in u.email for u in users)
 
+    # Returns: two partnerships; last-but-one quarter's return submitted (frozen, hash checks
+    # out, answered), last quarter's a draft; about half the people answered equality questions.
+    from vcsedesk.services import partnerships, returns
+    from vcsedesk.store.models import EqualityProfile
+
+    assert [p.name for p in partnerships.list_partnerships(db)] == [
+        "Healthwatch Riverside",
+        "Riverside People's Partnership",
+    ]
+    made = sorted(returns.list_returns(db), key=lambda v: v.period.start)
+    assert [v.status.value for v in made][0] in ("acknowledged", "response_received")
+    assert made[-1].status.value == "draft" and made[-1].narrative
+    sent = returns.show(db, result.administrator, made[0].id)
+    assert sent.frozen and sent.content_hash == made[0].content_hash and made[0].responses
+    with db.read() as session:
+        answered = len(session.scalars(select(EqualityProfile.id)).all())
+    assert 0.4 * result.contacts < answered < 0.7 * result.contacts
+
 
 def test_demo_is_the_same_for_the_same_seed(db: Database, reference: Database) -> None:
     demo.load(db, size="small", device_id=uuid.uuid4(), seed=7)

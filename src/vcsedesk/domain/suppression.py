@@ -153,16 +153,21 @@ class Suppressed:
         return tuple(tuple(self.shown(r, c) for c in range(self.cols + 1)) for r in range(self.rows + 1))
 
 
-def suppress(cells: Sequence[Sequence[int]], threshold: int = DEFAULT_THRESHOLD) -> Suppressed:
+def suppress(
+    cells: Sequence[Sequence[int]], threshold: int = DEFAULT_THRESHOLD, *, keep: Iterable[Cell] = ()
+) -> Suppressed:
     """Suppress small numbers in ``cells`` (R x C counts WITHOUT margins; R, C >= 1).
 
-    Computes the row, column and grand totals itself, and suppresses them too.  Raises
+    Computes the row, column and grand totals itself, and suppresses them too.  ``keep``:
+    grid entries (margins included) never chosen as secondary cells — figures published
+    elsewhere anyway, such as a grand total printed as a headline, whose hiding would protect
+    nothing (they are still hidden if they are small themselves).  Raises
     ValueError for an empty or ragged table, a negative or non-whole count, or a threshold
     below 2.
     """
     grid = _with_margins(_validated(cells, threshold))
     primary = {(r, c) for r, line in enumerate(grid) for c, value in enumerate(line) if 0 < value < threshold}
-    planner = _Planner(grid, threshold, primary)
+    planner = _Planner(grid, threshold, primary, frozenset(keep))
     last_r, last_c = len(grid) - 1, len(grid[0]) - 1
     # Counts first, totals after: cycles through counts usually protect the totals too.
     for cell in sorted(primary, key=lambda rc: (rc[0] == last_r or rc[1] == last_c, rc)):
@@ -279,7 +284,10 @@ class _Planner:
     1 to the signed grid entry (adds :meth:`_sign` to the count); the other way subtracts.
     """
 
-    def __init__(self, grid: list[list[int]], threshold: int, primary: set[Cell]) -> None:
+    def __init__(
+        self, grid: list[list[int]], threshold: int, primary: set[Cell], keep: frozenset[Cell] = frozenset()
+    ) -> None:
+        self.keep = keep
         self.grid = grid
         self.threshold = threshold
         self.primary = primary
@@ -398,7 +406,10 @@ class _Planner:
             bridges = _bridges(self.n_rows, self.n_cols, self.hidden)
 
     def _price(self, cell: Cell) -> int:
-        """What hiding a shown entry costs: zeros last, then small values before large."""
+        """What hiding a shown entry costs: zeros last, then small values before large; an
+        entry to keep cannot be hidden at all."""
+        if cell in self.keep:
+            return self.no_arc
         value = self.grid[cell[0]][cell[1]]
         return (self._per_zero if value == 0 else value * self._per_value) + 1
 

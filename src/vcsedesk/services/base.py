@@ -70,6 +70,7 @@ class Permission(enum.Enum):
     SEE_ALL_CLAIMS = "see everyone's claims"
     APPROVE_CLAIMS = "approve or reject claims"
     PAY_CLAIMS = "record claims as paid"
+    MANAGE_RETURNS = "manage partnerships and build, submit and follow up their returns"
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
@@ -83,6 +84,7 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.SEE_ALL_CLAIMS,
             Permission.APPROVE_CLAIMS,
             Permission.PAY_CLAIMS,
+            Permission.MANAGE_RETURNS,
         }
     ),
     Role.STAFF: frozenset(

@@ -157,6 +157,9 @@ def load(db: Database, *, size: str, device_id: uuid.UUID, seed: int = 2026) -> 
     from vcsedesk.services import demo_claims
 
     demo_claims.add_claims(db, admin, plan.claims, rng, today=today)
+    from vcsedesk.services import demo_returns
+
+    demo_returns.add_returns(db, admin, rng, today=today)
     return DemoResult(
         organisation=org_name,
         administrator=admin,

@@ -121,7 +121,7 @@ def timeline(db: Database, contact_id: uuid.UUID, actor: Actor | None = None) ->
     money.  (Without an actor — the program itself — everything is returned.)
     """
     # The areas add their providers when imported; make sure every one has been.
-    from vcsedesk.services import claims, engagements, meetings  # noqa: F401
+    from vcsedesk.services import claims, engagements, meetings, returns  # noqa: F401
 
     with db.read() as session:
         if session.get(Contact, contact_id) is None:

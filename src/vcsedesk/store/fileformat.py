@@ -11,7 +11,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 #: The newest schema revision (Alembic) this version writes.  A test checks it against the
 #: migrations folder, so it cannot drift; knowing it here lets start-up tell "up to date"
 #: without loading Alembic.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"
 
 
 def readonly_uri(path: Path) -> str:

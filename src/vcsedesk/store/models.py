@@ -670,6 +670,121 @@ class ClaimItem(Record):
     has_receipt: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+# -- partnership returns: partnerships, templates, returns and what came of them --------------
+class ReturnTemplate(Record):
+    """A coordinator's copy of a return template: TOML text checked by domain/return_templates.py.
+
+    Shipped templates live in resources/returns/ and are not copied here until someone adjusts one.
+    """
+
+    __tablename__ = "return_templates"
+    __label__ = "Return template"
+
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    copied_from: Mapped[str | None] = mapped_column(String(80), default=None)
+
+    def describe(self) -> str:
+        return f"Return template “{self.name}”"
+
+
+class Partnership(Record):
+    """A body the organisation reports to, with its cadence, threshold and return template."""
+
+    __tablename__ = "partnerships"
+    __label__ = "Partnership"
+
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+    hub: Mapped[str | None] = mapped_column(String(160), default=None)
+    contact_name: Mapped[str | None] = mapped_column(String(120), default=None)
+    contact_email: Mapped[str | None] = mapped_column(String(254), default=None)
+    #: monthly | quarterly | half_yearly | yearly (domain/returns.py Cadence)
+    cadence: Mapped[str] = mapped_column(String(12), default="quarterly")
+    #: The first day of the first reporting period; later periods follow on from it.
+    first_period_start: Mapped[date] = mapped_column(Date)
+    #: Days after a period ends that its return is due.
+    due_days: Mapped[int] = mapped_column(Integer, default=30)
+    #: Counts from 1 to one below this are suppressed ("<5").
+    suppression_threshold: Mapped[int] = mapped_column(Integer, default=5)
+    template_key: Mapped[str] = mapped_column(String(80))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    def describe(self) -> str:
+        return f"Partnership {self.name}"
+
+
+class PartnershipReturn(Record):
+    """One return to a partnership for one period, in one edition.
+
+    A draft holds the coordinator's narrative answers and quote choices; its figures are
+    computed from the records whenever it is shown.  Submitting freezes a snapshot (canonical
+    JSON of everything printed) with its SHA-256; the files are made again from the snapshot.
+    A change after that is a new edition; old editions are kept.
+    """
+
+    __tablename__ = "returns"
+    __label__ = "Return"
+
+    partnership_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partnerships.id"), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    period_label: Mapped[str] = mapped_column(String(40))
+    edition: Mapped[int] = mapped_column(Integer, default=1)
+    #: draft | ready | submitted | acknowledged | response_received (domain/returns.py)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    #: The template the return is built on (its TOML text is copied into the snapshot).
+    template_key: Mapped[str] = mapped_column(String(80))
+    narrative: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    #: The quotes the coordinator chose, in order; None while the choice is automatic.
+    quote_ids: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    snapshot: Mapped[str | None] = mapped_column(Text, default=None)
+    content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    frozen_at: Mapped[datetime | None] = mapped_column(default=None)
+    submitted_on: Mapped[date | None] = mapped_column(Date, default=None)
+    submitted_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    acknowledged_on: Mapped[date | None] = mapped_column(Date, default=None)
+    response_on: Mapped[date | None] = mapped_column(Date, default=None)
+    replaces_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("returns.id"), default=None)
+
+    __table_args__ = (
+        UniqueConstraint("partnership_id", "period_start", "edition", name="uq_returns_period_edition"),
+    )
+
+    def describe(self) -> str:
+        edition = f", edition {self.edition}" if self.edition > 1 else ""
+        return f"Return for {self.period_label}{edition}"
+
+
+class ReturnContributor(Record):
+    """A person whose engagement fed a submitted return (for their timeline; never exported)."""
+
+    __tablename__ = "return_contributors"
+    __label__ = "Contributor to a return"
+
+    return_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("returns.id"), index=True)
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), index=True)
+    engagements: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ReturnResponse(Record):
+    """What the partnership did with something a return raised: "you said, we did"."""
+
+    __tablename__ = "return_responses"
+    __label__ = "Partnership response"
+
+    return_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("returns.id"), index=True)
+    theme_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("themes.id"), default=None)
+    you_said: Mapped[str] = mapped_column(Text)
+    we_did: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[str] = mapped_column(Text, default="")
+    responded_on: Mapped[date | None] = mapped_column(Date, default=None)
+
+    def describe(self) -> str:
+        words = self.you_said if len(self.you_said) <= 40 else self.you_said[:39] + "…"
+        return f"Response to “{words}”"
+
+
 class SearchDocument(Base):
     """The searchable text of one record, kept by the services in the same transaction.
 
