@@ -209,6 +209,8 @@ class InsightPage(QWidget):
     open_records = Signal(str, list, str)
     #: A dashboard (or, just after it, the budgets) has been put on screen.
     loaded = Signal()
+    #: A return due to a partnership was chosen (a services.partnerships.DueReturn).
+    open_due = Signal(object)
 
     def __init__(
         self, ctx: AppContext, parent: QWidget | None = None, *, today: Callable[[], date] = date.today
@@ -344,6 +346,10 @@ class InsightPage(QWidget):
         self.columns = 0
         self._arrange(2)
         self._build_budgets_panel()
+        from vcsedesk.ui.insight.returns_due import DueReturnsPanel
+
+        self.due_returns = DueReturnsPanel(ctx, today=today)
+        self.due_returns.open_due.connect(self.open_due)
 
         content = QWidget()
         body = QVBoxLayout(content)
@@ -353,6 +359,7 @@ class InsightPage(QWidget):
         about.addWidget(self.status, 1)
         body.addLayout(about)
         body.addLayout(headline)
+        body.addWidget(self.due_returns)
         body.addLayout(grid, 1)
         body.addWidget(self.budgets)
         scroll = QScrollArea()
@@ -551,6 +558,7 @@ class InsightPage(QWidget):
             label=self.tr("Working out the dashboard…"),
         )
         self.load_budgets(period.start, period.end)
+        self.due_returns.load()
 
     def load_budgets(self, start: date, end: date) -> None:
         """Read the budgets overlapping ``start``–``end`` (for someone who may see everyone's
