@@ -36,6 +36,7 @@ from vcsedesk.services import (
     meetings,
     organisation,
     people,
+    return_builder,
     setup,
     themes,
 )
@@ -952,3 +953,21 @@ def test_an_empty_period_builds_with_zeros(wdb: Database, world: World) -> None:
     assert built.contributors == {} and built.left_out == ()
     with pytest.raises(UserError, match="That partnership no longer exists"):
         build(db, admin, partnership_id=uuid.uuid4(), period=PERIOD, template=TEMPLATE)
+
+
+def test_small_counts_the_ranges_would_give_away_are_shown_only_as_stars() -> None:
+    """Two "<3" in a row adding up to a "<3" could only be 1 and 1: such a table shows every
+    hidden count as "*" and says why."""
+    table = return_builder._count_table(
+        title="Age",
+        row_heading="Age band",
+        rows=("18–24", "25–34"),
+        columns=("Female", "Male"),
+        cells=((1, 1), (5, 5)),
+        refs=(),
+        threshold=3,
+        total_known=False,
+    )
+    assert not any(cell.startswith("<") for row in table.shown for cell in row)
+    assert table.shown[0] == ("*", "*", "*")
+    assert table.note.endswith(return_builder.EXPOSED_NOTE)

@@ -80,6 +80,7 @@ from vcsedesk.domain.equality import QUESTION_BY_FIELD, Question
 from vcsedesk.domain.errors import NotFoundError, UserError
 from vcsedesk.domain.returns import (
     PRIMARY_MARK,
+    SECONDARY_MARK,
     ActionItem,
     ActionsSection,
     Answer,
@@ -292,6 +293,12 @@ def _suppress(cells: Sequence[Sequence[int]], threshold: int, *, total_known: bo
     return suppress(cells, threshold, keep=keep)
 
 
+EXPOSED_NOTE = (
+    "In this table every hidden count is shown as “*”, because showing some as small numbers "
+    "would have let them be worked out."
+)
+
+
 def _count_table(
     *,
     title: str,
@@ -309,7 +316,15 @@ def _count_table(
     if not rows:
         shown: tuple[tuple[str, ...], ...] = (tuple("0" for _ in range(len(columns) + 1)),)
     else:
-        shown = _suppress([list(r) for r in cells], threshold, total_known=total_known).table()
+        done = _suppress([list(r) for r in cells], threshold, total_known=total_known)
+        shown = done.table()
+        if done.exposed:
+            # Some "<t" would give themselves away through the ranges alone (e.g. two "<3"
+            # adding up to a "<3"): say no more than "*" for any hidden count in this table.
+            shown = tuple(
+                tuple(SECONDARY_MARK if c.startswith(PRIMARY_MARK) else c for c in r) for r in shown
+            )
+            note = (note + " " if note else "") + EXPOSED_NOTE
     return CountTable(
         title=title,
         row_heading=row_heading,
