@@ -269,6 +269,13 @@ def test_acknowledged_responses_and_what_happened_next(
     text = "".join(page.extract_text() for page in PdfReader(tmp_path / "next.pdf").pages)
     assert "urgent dental sessions" in " ".join(text.split())
 
+    # The next quarter's return tells the partnership what it did: "you said, we did".
+    q4 = started(db, admin, world, parse_period("2025-Q4"))
+    actions_section = returns.show(db, admin, q4.id, today=TODAY).content.section("actions")
+    assert [r.we_did for r in actions_section.responses] == [  # type: ignore[union-attr]
+        "The ICB commissioned urgent dental sessions."
+    ]
+
     response = view.responses[0]
     returns.remove_response(db, admin, response.id, response.version)
     assert returns.get_return(db, view.id).responses == ()

@@ -27,7 +27,17 @@ StartApp = Callable[[], ui_app.App]
 
 
 #: The areas of the sidebar, in order, once someone is acting.
-AREAS = ["contacts", "engagements", "meetings", "actions", "insight", "claims", "history", "organisation"]
+AREAS = [
+    "contacts",
+    "engagements",
+    "meetings",
+    "actions",
+    "insight",
+    "claims",
+    "returns",
+    "history",
+    "organisation",
+]
 
 
 def test_first_run_through_the_dialog_creates_the_organisation_and_its_administrator(
@@ -292,3 +302,45 @@ def test_a_dashboard_figure_opens_its_records_in_their_own_area(
     assert tracker.chosen_title == "Overdue actions"
     qtbot.waitUntil(lambda: tracker.model.rowCount() == 1, timeout=WAIT_MS)
     assert page.records_dialog is None
+
+
+def test_a_return_due_on_the_dashboard_and_on_a_timeline_opens_in_the_returns_area(
+    qtbot: QtBot, start_app: StartApp, set_up: Actor, db: Database
+) -> None:
+    from datetime import date
+
+    from vcsedesk.domain.returns import Cadence, periods
+    from vcsedesk.services import partnerships, returns
+
+    today = date.today()
+    first = next(iter(periods(Cadence.QUARTERLY, date(today.year - 1, 1, 1), today)))
+    partnerships.add_partnership(
+        db,
+        set_up,
+        partnerships.PartnershipDraft(name="Riverside People's Partnership", first_period_start=first.start),
+    )
+    running = start_app()
+    wait_ready(qtbot, running)
+    window = running.window
+    assert window is not None and running.insight is not None and running.returns_area is not None
+    window.show_area("insight")
+    panel = running.insight.due_returns
+    qtbot.waitUntil(lambda: bool(panel.buttons) and not running.worker.busy, timeout=WAIT_MS)
+    assert panel.due[0].period == first and panel.due[0].return_id is None
+
+    # Choosing the overdue one starts its return and shows it.
+    panel.buttons[0].click()
+    qtbot.waitUntil(lambda: window.current_area() is window.area("returns"), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: returns.latest_for(db, panel.due[0].partnership_id, first) is not None, timeout=WAIT_MS
+    )
+    started = returns.latest_for(db, panel.due[0].partnership_id, first)
+    assert started is not None
+    area = running.returns_area
+    qtbot.waitUntil(lambda: not area.showing_list and area.page.return_id == started.id, timeout=WAIT_MS)
+
+    # A timeline's "Fed the return…" item opens the same return.
+    window.show_area("contacts")
+    running.open_record("returns", started.id)
+    assert window.current_area() is window.area("returns")
+    assert area.page.return_id == started.id

@@ -636,7 +636,7 @@ def _reimbursements(section: ReimbursementsSection, look: _Look) -> list[Flowabl
         block += bar_chart(
             [m.label for m in top],
             [[m.pence for m in top]],
-            value_text=lambda p: pence_text(int(p)).removesuffix(".00"),
+            value_text=lambda p: pence_text(int(p)),
         )
         flow.append(KeepTogether(block))
     return flow
@@ -649,7 +649,7 @@ def _actions(section: ActionsSection, look: _Look) -> list[Flowable]:
         flow.append(_figures_table(look, _counts(section.by_status), ("Status", "Actions")))
     flow += _sub("You said, we did", look, room=100)
     if not section.responses:
-        flow.append(Paragraph("No responses were recorded in this period.", st.note))
+        flow.append(Paragraph("No responses from the partnership have been recorded yet.", st.note))
     for response in section.responses:
         block: list[Flowable] = [Paragraph(markup(response.theme), st.label)]
         block.append(Paragraph(f"<b>You said:</b> {markup(response.you_said)}", st.bullet))

@@ -68,7 +68,7 @@ from typing import Any
 from urllib.parse import quote as percent_encode
 from urllib.parse import unquote
 
-from sqlalchemy import ColumnElement, Executable, Select, and_, distinct, exists, func, or_, select
+from sqlalchemy import ColumnElement, Executable, Select, and_, distinct, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from vcsedesk.domain import return_templates as rt
@@ -122,6 +122,7 @@ from vcsedesk.store.models import (
     Meeting,
     Organisation,
     Partnership,
+    PartnershipReturn,
     Quote,
     QuoteTheme,
     ReturnResponse,
@@ -352,6 +353,7 @@ class _Context:
     template: rt.Template
     today: date
     contributors: dict[uuid.UUID, int]  # the named people reached -> engagements
+    partnership_id: uuid.UUID | None = None
     _ranking: list[uuid.UUID] | None = None
     _paths: dict[uuid.UUID, str] | None = None
     _canonical: dict[uuid.UUID, uuid.UUID] | None = None
@@ -429,6 +431,7 @@ def build(
             template=template,
             today=day,
             contributors=contributors,
+            partnership_id=partnership_id,
         )
         left_out: list[LeftOut] = []
         anonymous: list[LeftOut] = []
@@ -904,6 +907,7 @@ def _choose_quotes(ctx: _Context, spec: rt.Section, anonymous: list[LeftOut]) ->
     ).order_by(*_NEWEST_FIRST)
     room: dict[uuid.UUID, float] = dict.fromkeys(ranking, per_theme if per_theme is not None else math.inf)
     chosen: list[QuoteItem] = []
+    said: set[str] = set()  # the same words twice (said again, or recorded twice) print once
     for batch in _stream(s, query):
         quote_themes = _quote_themes(s, [q.row.id for q in batch], ctx.canonical)
         decisions = sharing_decisions(s, [q.row for q in batch], ctx.today)
@@ -913,8 +917,10 @@ def _choose_quotes(ctx: _Context, spec: rt.Section, anonymous: list[LeftOut]) ->
                 continue
             mine = quote_themes.get(q.row.id, [])
             slot = next((t for t in ranking if t in mine and room[t] > 0), None)
-            if slot is None:
+            words = " ".join(q.row.text.casefold().split())
+            if slot is None or words in said:
                 continue
+            said.add(words)
             room[slot] -= 1
             chosen.append(_item(q, how.speaker, mine, ctx.paths))
             if q.row.sharing is Sharing.NAMED and how.speaker == ANONYMOUS:
@@ -1216,7 +1222,17 @@ def _actions(ctx: _Context, spec: rt.Section, return_id: uuid.UUID | None) -> Ac
             )
         )
     responses: tuple[ResponseItem, ...] = ()
-    if spec.include_responses and return_id is not None:
+    if spec.include_responses:
+        # "You said, we did": responses to this return, and those the partnership gave in
+        # this period to what its earlier returns raised.
+        mine = ReturnResponse.return_id == return_id if return_id is not None else false()
+        earlier = ReturnResponse.return_id.in_(
+            select(PartnershipReturn.id).where(
+                PartnershipReturn.partnership_id == ctx.partnership_id,
+                PartnershipReturn.period_start < ctx.period.start,
+            )
+        )
+        in_period = ReturnResponse.responded_on.between(ctx.period.start, ctx.period.end)
         paths = ctx.paths
         responses = tuple(
             ResponseItem(
@@ -1234,7 +1250,7 @@ def _actions(ctx: _Context, spec: rt.Section, return_id: uuid.UUID | None) -> Ac
                     ReturnResponse.decision,
                     ReturnResponse.responded_on,
                 )
-                .where(ReturnResponse.return_id == return_id, ReturnResponse.deleted_at.is_(None))
+                .where(or_(mine, and_(earlier, in_period)), ReturnResponse.deleted_at.is_(None))
                 .order_by(
                     ReturnResponse.responded_on.is_(None),
                     ReturnResponse.responded_on,

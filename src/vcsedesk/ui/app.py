@@ -46,6 +46,7 @@ from vcsedesk.ui.worker import Worker
 if TYPE_CHECKING:
     from vcsedesk.services.base import Actor, Changes
     from vcsedesk.services.demo import DemoResult
+    from vcsedesk.services.partnerships import DueReturn
     from vcsedesk.store.backup import BackupFile
     from vcsedesk.store.database import Database
     from vcsedesk.store.quickread import FirstLook
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     from vcsedesk.ui.insight.page import InsightPage
     from vcsedesk.ui.meetings.area import MeetingsArea
     from vcsedesk.ui.organisation_page import OrganisationPage
+    from vcsedesk.ui.returns.area import ReturnsArea
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +219,7 @@ class App(QObject):
         self.actions_area: ActionsArea | None = None
         self.insight: InsightPage | None = None
         self.claims: ClaimsArea | None = None
+        self.returns_area: ReturnsArea | None = None
         self.organisation_area: LazyArea | None = None
 
         crash.handler().parent_widget = lambda: self.window
@@ -408,6 +411,14 @@ class App(QObject):
 
         self.claims = install_claims(self.ctx, window, position=5)
         self.claims.open_elsewhere.connect(self.open_record)
+        from vcsedesk.ui.returns import install as install_returns
+
+        # Only for those who manage returns (None for anyone else).
+        self.returns_area = install_returns(self.ctx, window, position=6)
+        if self.returns_area is not None:
+            self.returns_area.open_records.connect(self.open_records)
+            self.returns_area.open_elsewhere.connect(self.open_record)
+        self.insight.open_due.connect(self.open_due_return)
         self.contacts.open_record.connect(self.open_record)
         self.actions_area.open_source.connect(self.open_record)
         from vcsedesk.ui.engagements.quick_entry import install_quick_entry
@@ -442,6 +453,20 @@ class App(QObject):
         elif table == "claims" and self.claims is not None:
             window.show_area("claims")
             self.claims.open_record(table, record_id)
+        elif table == "contacts" and self.contacts is not None:
+            window.show_area("contacts")
+            self.contacts.open_contact(record_id)
+        elif table == "returns" and self.returns_area is not None:
+            window.show_area("returns")
+            self.returns_area.open_record(table, record_id)
+
+    def open_due_return(self, due: DueReturn) -> None:
+        """A return due on the dashboard: open it, or the Returns area to start it."""
+        window = self.window
+        if window is None or self.returns_area is None:
+            return
+        window.show_area("returns")
+        self.returns_area.open_due(due)
 
     def open_records(self, kind: str, ids: list[uuid.UUID], title: str) -> None:
         """Show the records behind a dashboard figure in the area that keeps them."""

@@ -355,17 +355,28 @@ def push_button(
     return button
 
 
-def note_strip(name: str, *buttons: QPushButton) -> tuple[QFrame, QLabel]:
-    """A framed strip, hidden at first: a wrapped line of text with buttons after it."""
+def note_strip(
+    name: str, *buttons: QPushButton, text_name: str | None = None, plain: bool = False
+) -> tuple[QFrame, QLabel]:
+    """A framed strip, hidden at first: a wrapped line of text with buttons after it.
+
+    ``text_name``: the text's accessible name; ``plain``: the text is shown as typed (a
+    message or a file name, never read as markup) and can be selected to copy.
+    """
     strip = QFrame()
     strip.setFrameShape(QFrame.Shape.StyledPanel)
     strip.setAccessibleName(name)
     row = QHBoxLayout(strip)
     text = QLabel()
     text.setWordWrap(True)
+    if text_name is not None:
+        text.setAccessibleName(text_name)
+    if plain:
+        text.setTextFormat(Qt.TextFormat.PlainText)
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     row.addWidget(text, 1)
     for button in buttons:
-        row.addWidget(button)
+        row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop if plain else Qt.AlignmentFlag(0))
     strip.hide()
     return strip, text
 

@@ -63,6 +63,7 @@ from vcsedesk.ui.widgets import (
     documents_folder,
     fit_rows,
     may,
+    note_strip,
     push_button,
     size_columns,
     small_table,
@@ -684,40 +685,24 @@ class ClaimPage(QWidget):
         flow.addWidget(self.lock_label)
         layout.addWidget(self.workflow)
 
-        self.problem_bar = QFrame()
-        self.problem_bar.setFrameShape(QFrame.Shape.StyledPanel)
-        self.problem_bar.setAccessibleName(self.tr("What could not be done"))
-        problem_row = QHBoxLayout(self.problem_bar)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem.setAccessibleName(self.tr("Problem"))
-        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        problem_row.addWidget(self.problem, 1)
         self.dismiss_problem = push_button(
-            self.tr("Dismiss"), self.tr("Dismiss the problem"), self.problem_bar.hide
+            self.tr("Dismiss"), self.tr("Dismiss the problem"), lambda: self.problem_bar.hide()
         )
-        problem_row.addWidget(self.dismiss_problem, 0, Qt.AlignmentFlag.AlignTop)
-        self.problem_bar.hide()
+        self.problem_bar, self.problem = note_strip(
+            self.tr("What could not be done"), self.dismiss_problem, text_name=self.tr("Problem"), plain=True
+        )
         layout.addWidget(self.problem_bar)
-
-        self.exported_bar = QFrame()
-        self.exported_bar.setFrameShape(QFrame.Shape.StyledPanel)
-        self.exported_bar.setAccessibleName(self.tr("PDF exported"))
-        bar = QHBoxLayout(self.exported_bar)
-        self.exported_label = QLabel()
-        self.exported_label.setWordWrap(True)
-        self.exported_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.exported_label.setAccessibleName(self.tr("Where the PDF was saved"))
-        self.exported_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        bar.addWidget(self.exported_label, 1)
         self.open_pdf_button = push_button(self.tr("Open"), self.tr("Open the PDF"), self.open_exported)
-        bar.addWidget(self.open_pdf_button, 0, Qt.AlignmentFlag.AlignTop)
         self.dismiss_button = push_button(
-            self.tr("Dismiss"), self.tr("Dismiss the note"), self.exported_bar.hide
+            self.tr("Dismiss"), self.tr("Dismiss the note"), lambda: self.exported_bar.hide()
         )
-        bar.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.exported_bar.hide()
+        self.exported_bar, self.exported_label = note_strip(
+            self.tr("PDF exported"),
+            self.open_pdf_button,
+            self.dismiss_button,
+            text_name=self.tr("Where the PDF was saved"),
+            plain=True,
+        )
         layout.addWidget(self.exported_bar)
 
         self.faces = QStackedWidget()

@@ -31,7 +31,7 @@ def read_timeline(db: Database, contact_id: uuid.UUID, actor: Actor | None) -> l
 
 
 #: Tables whose records open in another area when their timeline item is activated.
-OPENABLE = frozenset({"engagements", "quotes", "meetings", "actions", "claims"})
+OPENABLE = frozenset({"engagements", "quotes", "meetings", "actions", "claims", "returns"})
 
 
 def kind_text(kind: str) -> str:
@@ -46,7 +46,7 @@ def kind_text(kind: str) -> str:
         "meeting": QCoreApplication.translate("Timeline", "Meeting"),
         "action": QCoreApplication.translate("Timeline", "Action"),
         "claim": QCoreApplication.translate("Timeline", "Claim"),
-        "submission": QCoreApplication.translate("Timeline", "Return"),
+        "return": QCoreApplication.translate("Timeline", "Return"),
     }.get(kind, kind.capitalize())
 
 
