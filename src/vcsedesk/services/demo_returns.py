@@ -127,7 +127,9 @@ def _quarter_before(today: date) -> tuple[Period, Period]:
 
 def add_partnerships(db: Database, admin: Actor, *, today: date) -> None:
     """Two partnerships, a submitted and answered return, and a draft one."""
-    year_start = date(today.year - 1, 1, 1)
+    before, last = _quarter_before(today)
+    # The group started reporting to the hub two quarters ago, to Healthwatch this half year.
+    half_start = date(today.year, 1 if today.month <= 6 else 7, 1)
     partnerships.add_partnership(
         db,
         admin,
@@ -137,7 +139,7 @@ def add_partnerships(db: Database, admin: Actor, *, today: date) -> None:
             contact_name="Hub coordinator",
             contact_email="hub@riverside-partnership.example.org",
             cadence=Cadence.QUARTERLY,
-            first_period_start=year_start,
+            first_period_start=before.start,
             due_days=30,
             suppression_threshold=5,
             template_key="peoples-partnership-quarterly",
@@ -150,14 +152,13 @@ def add_partnerships(db: Database, admin: Actor, *, today: date) -> None:
             name="Healthwatch Riverside",
             contact_name="Engagement officer",
             cadence=Cadence.HALF_YEARLY,
-            first_period_start=year_start,
+            first_period_start=half_start,
             due_days=45,
             suppression_threshold=10,
             template_key="healthwatch-insight",
         ),
     )
     hub = partnerships.find_partnership(db, "Riverside People's Partnership")
-    before, last = _quarter_before(today)
 
     returns.start_return(db, admin, hub.id, before)
     sent = returns.latest_for(db, hub.id, before)
