@@ -60,7 +60,9 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (pid,) = partnerships.add_partnership(
             db,
             admin,
-            partnerships.PartnershipDraft(name="Riverside People's Partnership", first_period_start=date(2025, 1, 1)),
+            partnerships.PartnershipDraft(
+                name="Riverside People's Partnership", first_period_start=date(2025, 1, 1)
+            ),
         ).created["partnerships"]
         q2 = parse_period("2025-Q2")
         returns.start_return(db, admin, pid, q2)
@@ -68,7 +70,9 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert view is not None
         returns.mark_ready(db, admin, view.id, view.version)
         view = returns.get_return(db, view.id)
-        returns.submit(db, admin, view.id, view.version, on=date(2025, 7, 20), now=datetime(2025, 7, 20, tzinfo=UTC))
+        returns.submit(
+            db, admin, view.id, view.version, on=date(2025, 7, 20), now=datetime(2025, 7, 20, tzinfo=UTC)
+        )
     return folder.root
 
 
@@ -147,7 +151,14 @@ def test_an_unknown_partnership_is_refused_naming_the_known_ones(
     capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
 ) -> None:
     code, _out, err = run(
-        capsys, data_dir, "--partnership", "Healthwatch", "--period", "2025-Q3", "--pdf", str(tmp_path / "x.pdf")
+        capsys,
+        data_dir,
+        "--partnership",
+        "Healthwatch",
+        "--period",
+        "2025-Q3",
+        "--pdf",
+        str(tmp_path / "x.pdf"),
     )
     assert code == EXIT_REFUSED
     assert "no partnership called “Healthwatch”" in err and "Riverside People's Partnership" in err

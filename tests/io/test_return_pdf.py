@@ -261,6 +261,9 @@ def test_a_sparse_return_still_reads_well(tmp_path: Path) -> None:
         assert f"Column number {n}" in text
     assert "A bell 3 3 3 3 3" in text and "B <5 <5" in text and "Total 36" not in text
     assert "No quotes were shared in this period." in text
-    assert "No responses from the partnership have been recorded yet." in text and "No actions in this period." in text
+    assert (
+        "No responses from the partnership have been recorded yet." in text
+        and "No actions in this period." in text
+    )
     assert "No questions were asked in this section." in text and "Anything else? #N/A" in text
     assert "Rank Theme This period 1 Only one theme 0" in text
