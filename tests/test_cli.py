@@ -19,7 +19,17 @@ from vcsedesk.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_REFUSED, EXIT_USAGE, build
 from vcsedesk.store import backup
 from vcsedesk.store.fileformat import SCHEMA_HEAD
 
-SUBCOMMANDS = ("demo", "backup", "restore", "check", "migrate", "contacts", "engagements", "claims", "returns")
+SUBCOMMANDS = (
+    "demo",
+    "backup",
+    "restore",
+    "check",
+    "migrate",
+    "contacts",
+    "engagements",
+    "claims",
+    "returns",
+)
 
 
 @pytest.fixture(autouse=True)
