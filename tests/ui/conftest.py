@@ -11,6 +11,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 
+import gc
 import logging
 import sys
 import threading
@@ -62,6 +63,9 @@ def _isolated_ui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     for widget in QApplication.topLevelWidgets():
         if isinstance(widget, QMessageBox) and widget.isVisible():
             widget.close()
+    if not gc.isenabled():  # a worker left running keeps automatic collection off
+        gc.enable()
+        pytest.fail("a Worker was not shut down: shut down every worker a test makes")
 
 
 @pytest.fixture

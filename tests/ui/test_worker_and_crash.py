@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import time
@@ -213,6 +214,48 @@ def test_the_progress_dialog_leaves_the_keyboard_with_the_window(
     finally:
         release.set()
         slow.shutdown()
+
+
+class _Cycle:
+    """Garbage only the cycle collector can free; says in which thread it was freed."""
+
+    def __init__(self, freed_in: list[threading.Thread]) -> None:
+        self.me = self
+        self.freed_in = freed_in
+
+    def __del__(self) -> None:
+        self.freed_in.append(threading.current_thread())
+
+
+def test_cycles_are_collected_in_the_gui_thread_however_much_a_job_allocates(
+    qtbot: QtBot, worker: Worker
+) -> None:
+    """A collection started in the worker's thread would delete Qt objects there."""
+    assert not gc.isenabled()
+    freed_in: list[threading.Thread] = []
+    _Cycle(freed_in)
+
+    def churn() -> int:  # leaves thousands of cycles: well past every automatic threshold
+        for _ in range(20_000):
+            loop: list[object] = []
+            loop.append(loop)
+        return gc.get_count()[0]
+
+    with qtbot.waitSignal(worker.idle, timeout=WAIT_MS):
+        worker.submit(churn)
+    assert freed_in == []  # nothing was collected in the worker's thread
+    qtbot.waitUntil(lambda: bool(freed_in), timeout=WAIT_MS)  # the GUI thread's timer did it
+    assert freed_in == [threading.main_thread()]
+
+
+def test_automatic_collection_returns_when_the_last_worker_shuts_down(qtbot: QtBot) -> None:
+    first, second = Worker(), Worker()
+    assert not gc.isenabled()
+    first.shutdown()
+    assert not gc.isenabled()  # the second still runs jobs
+    second.shutdown()
+    second.shutdown()  # twice is harmless
+    assert gc.isenabled()
 
 
 def test_a_quick_job_shows_no_progress_dialog(qtbot: QtBot, worker: Worker) -> None:

@@ -13,10 +13,14 @@ Errors are sorted by whose fault they are (``vcsedesk.domain.errors``):
 * :class:`EnvironmentProblem` — the computer is in the way: a plain message and its way
   forward, always;
 * anything else is a bug: the crash dialog.
+
+While a worker exists, Python's cycle collector runs only in the GUI thread (see
+:class:`MainThreadCollector`).
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import time
@@ -34,6 +38,60 @@ log = logging.getLogger(__name__)
 
 #: A job running longer than this (milliseconds) shows the progress dialog.
 PROGRESS_AFTER_MS = 500
+
+
+#: How often (milliseconds) the GUI thread looks whether a collection is due.
+COLLECT_EVERY_MS = 1000
+
+
+class MainThreadCollector(QObject):
+    """Python's cycle collector, run from the GUI thread only.
+
+    CPython collects in whichever thread happens to allocate past a threshold.  When that is
+    the worker's thread, the cycles it frees can hold Qt objects that belong to the GUI
+    thread (a page's widgets, a model, a lambda connected to them), and deleting those from
+    the wrong thread takes Qt's locks from under the GUI thread: seen as a test run that
+    hung for good, the GUI thread building a page while the worker's thread waited on the
+    interpreter's lock.  So, as Anki does (``aqt/main.py``,
+    ``disable_automatic_garbage_collection``), automatic collection is off while any worker
+    exists, and a timer in the GUI thread collects the generations whose thresholds have
+    been passed.  Automatic collection comes back when the last worker shuts down.
+    """
+
+    _holders = 0
+    _was_enabled = True
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        if MainThreadCollector._holders == 0:
+            MainThreadCollector._was_enabled = gc.isenabled()
+            gc.disable()
+        MainThreadCollector._holders += 1
+        self._holding = True
+        self._timer = QTimer(self)
+        self._timer.setInterval(COLLECT_EVERY_MS)
+        self._timer.timeout.connect(self.collect_if_due)
+        self._timer.start()
+
+    @Slot()
+    def collect_if_due(self) -> int:
+        """Collect the oldest generation whose threshold has been passed; the number of
+        unreachable objects found (0 when nothing was due)."""
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        due = [generation for generation in range(3) if counts[generation] > thresholds[generation]]
+        return gc.collect(due[-1]) if due else 0
+
+    def release(self) -> None:
+        """Stop collecting here; the last one released turns automatic collection back on."""
+        if not self._holding:
+            return
+        self._holding = False
+        self._timer.stop()
+        MainThreadCollector._holders -= 1
+        if MainThreadCollector._holders == 0:
+            gc.collect()  # while still in the GUI thread, with the worker's thread idle
+            if MainThreadCollector._was_enabled:
+                gc.enable()
 
 
 @dataclass
@@ -56,14 +114,19 @@ class _Runnable(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        job = self.job
-        self.worker._started.emit(job.id)
+        # Qt objects are let go of in the GUI thread only: the job (and its callbacks) stays
+        # in the worker's table until the GUI thread has had the answer, and this thread lets
+        # go of the function and its arguments before giving it.
+        job_id, fn, args = self.job.id, self.job.fn, self.job.args
+        del self.job
+        self.worker._started.emit(job_id)
+        ok, payload = True, None
         try:
-            result = job.fn(*job.args)
+            payload = fn(*args)
         except BaseException as exc:  # every failure goes back to the GUI thread
-            self.worker._finished.emit(job.id, False, exc)
-        else:
-            self.worker._finished.emit(job.id, True, result)
+            ok, payload = False, exc
+        del fn, args
+        self.worker._finished.emit(job_id, ok, payload)
 
 
 class Worker(QObject):
@@ -95,6 +158,7 @@ class Worker(QObject):
         self._finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         self._closed = False
         self.messages: list[QMessageBox] = []
+        self.collector = MainThreadCollector(self)
 
     # -- submitting ------------------------------------------------------------------------
     def submit(
@@ -134,6 +198,7 @@ class Worker(QObject):
         self._pool.waitForDone()
         self._progress_timer.stop()
         self._hide_progress()
+        self.collector.release()
 
     # -- results (GUI thread) --------------------------------------------------------------
     @Slot(int)
