@@ -11,7 +11,11 @@ from vcsedesk.ui import app as ui_app
 WAIT_MS = 10_000
 
 
-def wait_ready(qtbot: QtBot, running: ui_app.App) -> None:
+#: For what builds a whole organisation (the sample data): seconds on a busy machine.
+SLOW_WAIT_MS = 60_000
+
+
+def wait_ready(qtbot: QtBot, running: ui_app.App, timeout: int = WAIT_MS) -> None:
     """Wait until every area has loaded and the worker is idle."""
 
     def ready() -> bool:
@@ -25,7 +29,7 @@ def wait_ready(qtbot: QtBot, running: ui_app.App) -> None:
             and not running.worker.busy
         )
 
-    qtbot.waitUntil(ready, timeout=WAIT_MS)
+    qtbot.waitUntil(ready, timeout=timeout)
 
 
 def wait_idle(qtbot: QtBot, running: ui_app.App) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from tests.ui.helpers import WAIT_MS, visible_message_boxes, wait_idle, wait_ready
+from tests.ui.helpers import SLOW_WAIT_MS, WAIT_MS, visible_message_boxes, wait_idle, wait_ready
 from vcsedesk.services import people, setup
 from vcsedesk.services.base import Actor, Role
 from vcsedesk.settings import Settings
@@ -20,6 +20,7 @@ from vcsedesk.store.database import Database, sqlite_url
 from vcsedesk.store.location import DataFolder
 from vcsedesk.store.lock import DataFolderLock
 from vcsedesk.ui import app as ui_app
+from vcsedesk.ui import crash
 from vcsedesk.ui.context import ENV_STARTUP_PROBE
 from vcsedesk.ui.first_run import FirstRunDialog
 
@@ -91,10 +92,8 @@ def test_first_run_says_beside_the_field_what_is_missing(qtbot: QtBot, start_app
     assert not dialog.start_button.isEnabled()
 
 
-def test_first_run_can_load_sample_data_instead(
-    qtbot: QtBot, start_app: StartApp, folder: DataFolder
-) -> None:
-    running = start_app()
+def ask_for_sample_data(qtbot: QtBot, running: ui_app.App) -> None:
+    """Tick "sample data" on the first-run dialog and press Start."""
     qtbot.waitUntil(lambda: running.first_run is not None and running.first_run.isVisible(), timeout=WAIT_MS)
     dialog = running.first_run
     assert dialog is not None
@@ -102,13 +101,35 @@ def test_first_run_can_load_sample_data_instead(
     assert not dialog.organisation.isEnabled()
     assert dialog.start_button.isEnabled()
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
-    wait_ready(qtbot, running)
+
+
+def test_first_run_can_load_sample_data_instead(
+    qtbot: QtBot, start_app: StartApp, folder: DataFolder
+) -> None:
+    running = start_app()
+    ask_for_sample_data(qtbot, running)
+    wait_ready(qtbot, running, timeout=SLOW_WAIT_MS)
     with Database(sqlite_url(folder.database)) as db:
         users = people.list_users(db)
     assert len(users) == 8
     saved = folder.installation()["user_id"]
     assert running.ctx.acting.user_id in {u.id for u in users if u.role is Role.ADMINISTRATOR}
     assert str(running.ctx.acting.user_id) == saved
+
+
+def test_closing_while_the_sample_data_loads_keeps_it_for_next_time(
+    qtbot: QtBot, start_app: StartApp, folder: DataFolder
+) -> None:
+    running = start_app()
+    ask_for_sample_data(qtbot, running)
+    running.shutdown()  # lets the job finish; its answer reaches a closed vcsedesk afterwards
+    qtbot.wait(200)
+    assert crash.handler().dialog is None
+    again = start_app()
+    wait_ready(qtbot, again)
+    assert again.first_run is None
+    with Database(sqlite_url(folder.database)) as db:
+        assert len(people.list_users(db)) == 8
 
 
 def test_quitting_the_first_run_closes_the_window(qtbot: QtBot, start_app: StartApp) -> None:

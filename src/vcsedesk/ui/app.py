@@ -364,6 +364,8 @@ class App(QObject):
         )
 
     def _first_run_done(self, actor: Actor) -> None:
+        if self._shut_down:  # closed while the data was being set up: it is saved, for next time
+            return
         if self.first_run is not None:
             self.first_run.accept()
             self.first_run = None
