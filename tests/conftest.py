@@ -3,13 +3,17 @@
 * ``folder`` — an empty data folder in the test's tmp_path (every test gets one: autouse
   sets VCSEDESK_DATA_DIR and VCSEDESK_LOG_DIR so nothing touches the real user folders).
 * ``db`` — a migrated, empty :class:`Database`; parametrised over ``sqlite`` and
-  ``postgres`` for tests under tests/store and tests/services, SQLite elsewhere.
+  ``postgres`` for tests under tests/store and tests/services, SQLite elsewhere.  The
+  migrations run once per session into a template (a SQLite file, a PostgreSQL template
+  database) that each test's database is copied from; ``db_url`` on its own stays empty, for
+  the tests of migrating.
 * ``admin`` — the first user of an organisation set up in ``db`` (an Actor).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,10 +92,55 @@ def db_url(backend: str, folder: DataFolder, request: pytest.FixtureRequest) -> 
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the current schema, closed (no WAL beside it), to copy."""
+    path = tmp_path_factory.mktemp("template") / "vcsedesk.db"
+    database = Database(sqlite_url(path))
+    try:
+        migrate.prepare(database, backup_folder=None)
+    finally:
+        database.dispose()
+    assert not path.with_name(path.name + "-wal").exists(), "the template must be checkpointed"
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_admin_url: str) -> str:
+    """The name of a PostgreSQL database migrated to the current schema, to copy."""
+    name = f"template_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        database = Database(make_url(pg_admin_url).set(database=name))
+        try:
+            migrate.prepare(database, backup_folder=None)
+        finally:
+            database.dispose()
+    finally:
+        admin.dispose()
+    return name
+
+
 @pytest.fixture
-def db(db_url: str, folder: DataFolder) -> Iterator[Database]:
+def db(db_url: str, folder: DataFolder, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """The database at ``db_url``, copied from the session's migrated template."""
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), folder.database)
+    else:
+        template = request.getfixturevalue("pg_template")
+        admin = create_engine(request.getfixturevalue("pg_admin_url"), isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE "{url.database}"')
+                conn.exec_driver_sql(f'CREATE DATABASE "{url.database}" TEMPLATE "{template}"')
+        finally:
+            admin.dispose()
     database = Database(db_url)
-    migrate.prepare(database, backup_folder=folder.backups)
+    status = migrate.prepare(database, backup_folder=folder.backups)
+    assert status.state is migrate.SchemaState.CURRENT, status
     try:
         yield database
     finally:
@@ -118,6 +167,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--benchmarks"):
+        for item in items:
+            if "benchmark" in item.keywords:
+                item.add_marker(pytest.mark.timeout(0))  # building 500,000 rows takes a while
         return
     skip = pytest.mark.skip(reason="benchmark: run with `pytest tests/benchmarks --benchmarks -s`")
     for item in items:
