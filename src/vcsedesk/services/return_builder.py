@@ -311,21 +311,31 @@ def _count_table(
     threshold: int,
     note: str = "",
     total_known: bool = True,
+    total: int | None = None,
 ) -> CountTable:
     """A published table: ``cells`` (no margins) suppressed; ``refs`` has the margins.
-    ``total_known``: the grand total is printed elsewhere too (see :func:`_suppress`)."""
+    ``total_known``: the grand total is printed elsewhere too (see :func:`_suppress`).
+    ``total``: for a one-column table, the total to print instead of the column's sum (the
+    people in any seldom-heard group); it is suppressed as if the sum were printed, which it
+    equals when nobody is counted in two rows."""
+    if total is not None and len(columns) != 1:
+        raise ValueError("Only a one-column table can print a total other than its sum.")
+    exposed = False
     if not rows:
         shown: tuple[tuple[str, ...], ...] = (tuple("0" for _ in range(len(columns) + 1)),)
     else:
         done = _suppress([list(r) for r in cells], threshold, total_known=total_known)
         shown = done.table()
-        if done.exposed:
-            # Some "<t" would give themselves away through the ranges alone (e.g. two "<3"
-            # adding up to a "<3"): say no more than "*" for any hidden count in this table.
-            shown = tuple(
-                tuple(SECONDARY_MARK if c.startswith(PRIMARY_MARK) else c for c in r) for r in shown
-            )
-            note = (note + " " if note else "") + EXPOSED_NOTE
+        exposed = bool(done.exposed)
+    if total is not None:
+        printed = _small(total, threshold)
+        shown = (*shown[:-1], (printed, printed))
+    if exposed:
+        # Some "<t" would give themselves away through the ranges alone (e.g. two "<3"
+        # adding up to a "<3"): say no more than "*" for any hidden count in this table,
+        # its total included.
+        shown = tuple(tuple(SECONDARY_MARK if c.startswith(PRIMARY_MARK) else c for c in r) for r in shown)
+        note = (note + " " if note else "") + EXPOSED_NOTE
     return CountTable(
         title=title,
         row_heading=row_heading,
@@ -614,7 +624,7 @@ def _seldom_heard(ctx: _Context) -> CountTable:
     ]
     groups.sort(key=lambda g: (g[1].casefold(), str(g[0])))
     any_ref = "people:seldom=any"
-    table = _count_table(
+    return _count_table(
         title="Named people reached in seldom-heard groups",
         row_heading="Group",
         rows=[name for _, name in groups],
@@ -623,21 +633,8 @@ def _seldom_heard(ctx: _Context) -> CountTable:
         refs=[*([f"people:seldom={gid}"] * 2 for gid, _ in groups), [any_ref, any_ref]],
         threshold=ctx.threshold,
         note=SELDOM_NOTE,
-        # The sum of the rows is replaced below by the people in any group, which equals it
-        # when nobody is in two groups: so suppress as if that sum were printed.
-        total_known=True,
-    )
-    # The sum of the rows would count a person in two groups twice: print the people in any.
-    anyone_shown = _small(anyone, ctx.threshold)
-    shown = (*table.shown[:-1], (anyone_shown, anyone_shown))
-    return CountTable(
-        title=table.title,
-        row_heading=table.row_heading,
-        rows=table.rows,
-        columns=table.columns,
-        shown=shown,
-        refs=table.refs,
-        note=table.note,
+        # The sum of the rows would count a person in two groups twice: print the people in any.
+        total=anyone,
     )
 
 
