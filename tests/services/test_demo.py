@@ -17,7 +17,16 @@ from vcsedesk.services import demo, organisation, people, setup
 from vcsedesk.services.base import Actor
 from vcsedesk.store import migrate
 from vcsedesk.store.database import Database, sqlite_url
-from vcsedesk.store.models import Device, JournalEntry, User
+from vcsedesk.store.models import (
+    Claim,
+    Contact,
+    Device,
+    EqualityProfile,
+    JournalEntry,
+    SeldomHeardGroup,
+    SeldomHeardMembership,
+    User,
+)
 
 
 @pytest.fixture
@@ -36,10 +45,40 @@ def contents(db: Database) -> dict[str, Any]:
     assert profile is not None
     with db.read() as session:
         devices = sorted(d.name for d in session.scalars(select(Device)))
+        # Records that point at people, by who the people are (their ids are random).
+        person = (Contact.name, Contact.postcode)
+        equality = sorted(
+            tuple(str(value) for value in row)
+            for row in session.execute(
+                select(*person, EqualityProfile.age_band, EqualityProfile.ethnicity).join(
+                    Contact, Contact.id == EqualityProfile.contact_id
+                )
+            )
+        )
+        seldom_heard = sorted(
+            tuple(str(value) for value in row)
+            for row in session.execute(
+                select(*person, SeldomHeardGroup.name)
+                .select_from(SeldomHeardMembership)
+                .join(Contact, Contact.id == SeldomHeardMembership.contact_id)
+                .join(SeldomHeardGroup, SeldomHeardGroup.id == SeldomHeardMembership.group_id)
+            )
+        )
+        claims = sorted(
+            tuple(str(value) for value in row)
+            for row in session.execute(
+                select(*person, Claim.number, Claim.total_pence).join(
+                    Contact, Contact.id == Claim.claimant_id
+                )
+            )
+        )
     return {
         "profile": {k: v for k, v in vars(profile).items() if k not in ("id",)},
         "users": sorted((u.name, u.role.value, u.email) for u in people.list_users(db)),
         "devices": devices,
+        "equality": equality,
+        "seldom_heard": seldom_heard,
+        "claims": claims,
     }
 
 

@@ -66,10 +66,12 @@ def add_claims(db: Database, admin: Actor, count: int, rng: random.Random, *, to
         claimants = list(
             session.scalars(
                 select(Contact.id)
-                .join(EngagementParticipant, EngagementParticipant.contact_id == Contact.id)
-                .where(Contact.kind == "person", Contact.deleted_at.is_(None))
-                .distinct()
-                .order_by(Contact.id)
+                .where(
+                    Contact.kind == "person",
+                    Contact.deleted_at.is_(None),
+                    Contact.id.in_(select(EngagementParticipant.contact_id)),
+                )
+                .order_by(Contact.name, Contact.postcode, Contact.address)  # not by random ids
                 .limit(max(20, count // 3))
             )
         )

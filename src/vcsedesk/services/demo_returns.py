@@ -66,15 +66,23 @@ def add_equality(db: Database, admin: Actor, rng: random.Random) -> int:
     """Equality monitoring answers for about half the people; the number of people answering."""
     with unit_of_work(db, admin, "Added demo equality monitoring answers") as uow:
         session = uow.session
-        people = sorted(
+        # In an order that does not depend on the records' random ids, so that the same seed
+        # gives the same answers.
+        people = list(
             session.scalars(
-                select(Contact.id).where(Contact.kind == "person", Contact.deleted_at.is_(None))
-            ).all()
+                select(Contact.id)
+                .where(Contact.kind == "person", Contact.deleted_at.is_(None))
+                .order_by(Contact.name, Contact.postcode, Contact.address)
+            )
         )
         if not people:
             return 0
-        groups = sorted(
-            session.scalars(select(SeldomHeardGroup.id).where(SeldomHeardGroup.deleted_at.is_(None))).all()
+        groups = list(
+            session.scalars(
+                select(SeldomHeardGroup.id)
+                .where(SeldomHeardGroup.deleted_at.is_(None))
+                .order_by(SeldomHeardGroup.name)
+            )
         )
         taken = set(session.scalars(select(EqualityProfile.contact_id)).all())
         now = utcnow()
