@@ -56,7 +56,6 @@ def running_server() -> Iterator[str]:
         os.chown(root, user.pw_uid, user.pw_gid)
         root.chmod(0o700)
         prefix = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
     log = root / "server.log"
 
     def run(*args: str) -> None:
@@ -76,11 +75,20 @@ def running_server() -> Iterator[str]:
             "--no-sync",
             "--locale=C",
         )
-        options = (
-            f"-k {root} -h 127.0.0.1 -p {port} -c fsync=off -c synchronous_commit=off "
-            "-c full_page_writes=off -c max_connections=200"
-        )
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start")
+        # Another process (a second xdist worker) may take the free port before the server
+        # does: then try another.
+        for attempt in range(3):
+            port = _free_port()
+            options = (
+                f"-k {root} -h 127.0.0.1 -p {port} -c fsync=off -c synchronous_commit=off "
+                "-c full_page_writes=off -c max_connections=200"
+            )
+            try:
+                run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start")
+                break
+            except subprocess.CalledProcessError:
+                if attempt == 2:
+                    raise
         yield f"postgresql+psycopg://vcsedesk@127.0.0.1:{port}/postgres"
     finally:
         with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):
