@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from vcsedesk.domain.equality import QUESTION_BY_FIELD
 from vcsedesk.domain.errors import UserError, ValidationError
 from vcsedesk.domain.return_templates import (
+    FORMAT,
     SECTION_KINDS,
     DemographicTable,
     Question,
@@ -463,6 +464,39 @@ def test_a_typo_in_the_template_table_names_its_line() -> None:
     error = error_for(text)
     assert error.line == 4
     assert "“titel”" in str(error) and "Did you mean “title”?" in str(error)
+
+
+def test_the_format_is_written_and_a_template_without_one_is_read_as_format_1() -> None:
+    assert FORMAT == 1
+    template = parse_template(BASE, "test.toml")  # BASE has no format line
+    text = dump_template(template)
+    assert text.startswith(f"[template]\nformat = {FORMAT}\n")
+    assert parse_template(text, "copy") == template
+    for shipped in resources.files("vcsedesk.resources").joinpath("returns").iterdir():
+        if shipped.name.endswith(".toml"):
+            assert tomllib.loads(shipped.read_text(encoding="utf-8"))["template"]["format"] == FORMAT
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            "2",
+            "this template is written in format 2, for a newer version of vcsedesk; "
+            "this version reads format 1. Update vcsedesk to use it.",
+        ),
+        ("0", "the template's format must be a whole number such as 1 (without quotes), not 0."),
+        ('"1"', "must be a whole number such as 1 (without quotes), not “1”."),
+        ("true", "must be a whole number"),
+    ],
+)
+def test_a_template_for_a_newer_vcsedesk_or_a_bad_format_is_refused_naming_its_line(
+    value: str, expected: str
+) -> None:
+    text = broken('key = "test-return"', f'format = {value}\nkey = "test-return"')
+    error = error_for(text)
+    assert error.line == line_of(text, "format =")
+    assert expected in str(error)
 
 
 def test_a_typo_in_a_question_names_its_line() -> None:

@@ -10,6 +10,7 @@ same way and, when something is wrong, raises a :class:`TemplateError` naming th
 and the line to look at::
 
     [template]
+    format = 1                                # optional: the version of this file format
     key = "peoples-partnership-quarterly"     # lower-case letters, digits and hyphens
     name = "People's Partnership hub: quarterly engagement return"
     title = "Quarterly engagement return"     # printed on the cover
@@ -37,6 +38,11 @@ Settings by kind: ``themes`` has ``limit`` (top N, 1–50; absent: all) and ``co
 ``actions`` has ``include_responses``; ``demographics`` has ``tables`` and ``seldom_heard``;
 ``narrative`` has ``questions``.  Only narrative sections may repeat.  Unknown keys are errors,
 so a typo is caught rather than silently ignored.
+
+``format`` says which version of this file format a template was written in (absent: 1).  A
+later vcsedesk that changes the format increases :data:`FORMAT` and still reads the older ones; this
+one refuses a template written for a newer vcsedesk, saying so, rather than misreading it.
+:func:`dump_template` always writes the current format.
 """
 
 from __future__ import annotations
@@ -90,7 +96,10 @@ KIND_SETTINGS: dict[str, tuple[str, ...]] = {
     "narrative": ("questions",),
 }
 _COMMON_SETTINGS = ("kind", "heading", "intro")
-_TEMPLATE_KEYS = ("key", "name", "title", "description", "intro")
+#: The version of the template file format this vcsedesk writes and reads (see the module doc).
+FORMAT = 1
+
+_TEMPLATE_KEYS = ("format", "key", "name", "title", "description", "intro")
 _QUESTION_KEYS = ("key", "text", "help", "max_words")
 _TABLE_KEYS = ("rows", "columns")
 _LIMITS = {"themes": (1, 50), "quotes": (0, 200)}
@@ -500,6 +509,19 @@ class _Parser:
             return lambda lines: lines.template_key(key)
 
         self.unknown_keys(head, _TEMPLATE_KEYS, "[template]", at)
+        written_in = head.get("format", FORMAT)
+        if isinstance(written_in, bool) or not isinstance(written_in, int) or written_in < 1:
+            raise self.fail(
+                at("format"),
+                f"the template's format must be a whole number such as {FORMAT} (without quotes), "
+                f"not {_described(written_in)}.",
+            )
+        if written_in > FORMAT:
+            raise self.fail(
+                at("format"),
+                f"this template is written in format {written_in}, for a newer version of vcsedesk; "
+                f"this version reads format {FORMAT}. Update vcsedesk to use it.",
+            )
         key = self.required_text(
             head.get("key"),
             at("key"),
@@ -791,7 +813,12 @@ def dump_template(template: Template) -> str:
     """``template`` as TOML text, laid out like the shipped files; ``parse_template`` of the
     result gives ``template`` back.  Raises :class:`TemplateError` if the template is not
     valid (the same checks as parsing) or has settings its sections' kinds do not use."""
-    head: dict[str, Any] = {"key": template.key, "name": template.name, "title": template.title}
+    head: dict[str, Any] = {
+        "format": FORMAT,
+        "key": template.key,
+        "name": template.name,
+        "title": template.title,
+    }
     if template.description:
         head["description"] = template.description
     if template.intro:
