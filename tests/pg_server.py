@@ -86,9 +86,12 @@ def running_server() -> Iterator[str]:
             try:
                 run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start")
                 break
-            except subprocess.CalledProcessError:
+            except subprocess.CalledProcessError as exc:
                 if attempt == 2:
-                    raise
+                    said = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+                    raise RuntimeError(
+                        f"PostgreSQL did not start: {exc.stderr.decode(errors='replace')}\n{said}"
+                    ) from exc
         yield f"postgresql+psycopg://vcsedesk@127.0.0.1:{port}/postgres"
     finally:
         with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):
