@@ -5,8 +5,8 @@
 * ``db`` — a migrated, empty :class:`Database`; parametrised over ``sqlite`` and
   ``postgres`` for tests under tests/store and tests/services, SQLite elsewhere.  The
   migrations run once per session into a template (a SQLite file, a PostgreSQL template
-  database) that each test's database is copied from; ``db_url`` on its own stays empty, for
-  the tests of migrating.
+  database) that ``db_url`` copies for a test that uses ``db``; ``db_url`` on its own is
+  empty, for the tests of migrating.
 * ``admin`` — the first user of an organisation set up in ``db`` (an Actor).
 """
 
@@ -75,15 +75,20 @@ def pg_admin_url() -> Iterator[str]:
 
 @pytest.fixture
 def db_url(backend: str, folder: DataFolder, request: pytest.FixtureRequest) -> Iterator[str]:
-    """The URL of a new, empty database on the chosen backend."""
+    """The URL of a new database on the chosen backend: empty, or, for a test that uses ``db``,
+    a copy of the session's migrated template."""
+    migrated = "db" in request.fixturenames
     if backend == "sqlite":
+        if migrated:
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), folder.database)
         yield sqlite_url(folder.database)
         return
     admin_url = request.getfixturevalue("pg_admin_url")
     name = f"t_{uuid.uuid4().hex[:16]}"
+    template = f' TEMPLATE "{request.getfixturevalue("pg_template")}"' if migrated else ""
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"{template}')
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
@@ -124,20 +129,8 @@ def pg_template(pg_admin_url: str) -> str:
 
 
 @pytest.fixture
-def db(db_url: str, folder: DataFolder, request: pytest.FixtureRequest) -> Iterator[Database]:
-    """The database at ``db_url``, copied from the session's migrated template."""
-    url = make_url(db_url)
-    if url.get_backend_name() == "sqlite":
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), folder.database)
-    else:
-        template = request.getfixturevalue("pg_template")
-        admin = create_engine(request.getfixturevalue("pg_admin_url"), isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE "{url.database}"')
-                conn.exec_driver_sql(f'CREATE DATABASE "{url.database}" TEMPLATE "{template}"')
-        finally:
-            admin.dispose()
+def db(db_url: str, folder: DataFolder) -> Iterator[Database]:
+    """The database at ``db_url`` (copied from the session's migrated template: see ``db_url``)."""
     database = Database(db_url)
     status = migrate.prepare(database, backup_folder=folder.backups)
     assert status.state is migrate.SchemaState.CURRENT, status
