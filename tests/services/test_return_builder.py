@@ -973,29 +973,28 @@ def test_small_counts_the_ranges_would_give_away_are_shown_only_as_stars() -> No
     assert table.note.endswith(return_builder.EXPOSED_NOTE)
 
 
+def _seldom_heard(counts: tuple[int, ...], anyone: int) -> CountTable:
+    """A seldom-heard table (threshold 5): a group per count, ``anyone`` printed as the total."""
+    return return_builder._count_table(
+        title="Seldom heard",
+        row_heading="Group",
+        rows=tuple(f"Group {n}" for n in range(1, len(counts) + 1)),
+        columns=("People",),
+        cells=tuple((n,) for n in counts),
+        refs=(),
+        threshold=5,
+        total=anyone,
+    )
+
+
 def test_a_total_printed_instead_of_the_sum_is_hidden_the_same_way_as_its_table() -> None:
     """Four seldom-heard groups of one person each (threshold 5) can only be 1, 1, 1, 1 if the
     sum were "<5": every hidden count reads "*", the people in any group too — a "<5" there
     beside "*" for a group of one would say that "*" is not a small number."""
-    cells = ((1,), (1,), (1,), (1,), (0,))
-    rows = ("Carers", "Deaf people", "Refugees", "Travellers", "Young people")
-
-    def seldom(anyone: int) -> tuple[tuple[str, ...], ...]:
-        table = return_builder._count_table(
-            title="Seldom heard",
-            row_heading="Group",
-            rows=rows,
-            columns=("People",),
-            cells=cells,
-            refs=(),
-            threshold=5,
-            total=anyone,
-        )
+    for anyone in (3, 4):
+        table = _seldom_heard((1, 1, 1, 1, 0), anyone)
         assert table.note.endswith(return_builder.EXPOSED_NOTE)
-        return table.shown
-
-    assert seldom(3) == (("*", "*"),) * 4 + (("0", "0"), ("*", "*"))
-    assert seldom(4)[-1] == ("*", "*")
+        assert table.shown == (("*", "*"),) * 4 + (("0", "0"), ("*", "*"))
     # A total other than the sum is only for a one-column table.
     with pytest.raises(ValueError, match="one-column"):
         return_builder._count_table(
@@ -1013,24 +1012,5 @@ def test_a_total_printed_instead_of_the_sum_is_hidden_the_same_way_as_its_table(
 def test_a_total_printed_instead_of_the_sum_reads_as_its_own_count() -> None:
     """Outside an exposed table the people in any group are printed as themselves: "<5" when
     small, the number otherwise, whatever the sum of the rows."""
-    shown = return_builder._count_table(
-        title="Seldom heard",
-        row_heading="Group",
-        rows=("Carers", "Refugees"),
-        columns=("People",),
-        cells=((6,), (7,)),
-        refs=(),
-        threshold=5,
-        total=9,
-    ).shown
-    assert shown == (("6", "6"), ("7", "7"), ("9", "9"))
-    assert return_builder._count_table(
-        title="Seldom heard",
-        row_heading="Group",
-        rows=("Carers", "Refugees"),
-        columns=("People",),
-        cells=((2,), (0,)),
-        refs=(),
-        threshold=5,
-        total=2,
-    ).shown[-1] == ("<5", "<5")
+    assert _seldom_heard((6, 7), 9).shown == (("6", "6"), ("7", "7"), ("9", "9"))
+    assert _seldom_heard((2, 0), 2).shown[-1] == ("<5", "<5")
