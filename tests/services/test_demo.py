@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from vcsedesk.domain.errors import UserError
 from vcsedesk.domain.validation import clean_postcode
@@ -47,30 +47,23 @@ def contents(db: Database) -> dict[str, Any]:
         devices = sorted(d.name for d in session.scalars(select(Device)))
         # Records that point at people, by who the people are (their ids are random).
         person = (Contact.name, Contact.postcode)
-        equality = sorted(
-            tuple(str(value) for value in row)
-            for row in session.execute(
-                select(*person, EqualityProfile.age_band, EqualityProfile.ethnicity).join(
-                    Contact, Contact.id == EqualityProfile.contact_id
-                )
+
+        def rows(query: Select[Any]) -> list[tuple[str, ...]]:
+            return sorted(tuple(str(value) for value in row) for row in session.execute(query))
+
+        equality = rows(
+            select(*person, EqualityProfile.age_band, EqualityProfile.ethnicity).join(
+                Contact, Contact.id == EqualityProfile.contact_id
             )
         )
-        seldom_heard = sorted(
-            tuple(str(value) for value in row)
-            for row in session.execute(
-                select(*person, SeldomHeardGroup.name)
-                .select_from(SeldomHeardMembership)
-                .join(Contact, Contact.id == SeldomHeardMembership.contact_id)
-                .join(SeldomHeardGroup, SeldomHeardGroup.id == SeldomHeardMembership.group_id)
-            )
+        seldom_heard = rows(
+            select(*person, SeldomHeardGroup.name)
+            .select_from(SeldomHeardMembership)
+            .join(Contact, Contact.id == SeldomHeardMembership.contact_id)
+            .join(SeldomHeardGroup, SeldomHeardGroup.id == SeldomHeardMembership.group_id)
         )
-        claims = sorted(
-            tuple(str(value) for value in row)
-            for row in session.execute(
-                select(*person, Claim.number, Claim.total_pence).join(
-                    Contact, Contact.id == Claim.claimant_id
-                )
-            )
+        claims = rows(
+            select(*person, Claim.number, Claim.total_pence).join(Contact, Contact.id == Claim.claimant_id)
         )
     return {
         "profile": {k: v for k, v in vars(profile).items() if k not in ("id",)},
